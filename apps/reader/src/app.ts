@@ -1,0 +1,41 @@
+/** The fast replica: GET /read simulates a replica read (I/O wait plus optional CPU work). */
+import {
+  type CreateServiceOptions,
+  createService,
+  rejectOtherMethods,
+  type Service,
+  serviceConfigSchema,
+  simulateWork,
+} from '@production-lab/lifecycle'
+import { type Static, Type } from '@sinclair/typebox'
+
+export const readerConfigSchema = serviceConfigSchema(
+  {
+    READ_DELAY_MS: Type.Number({ minimum: 0, maximum: 60_000, default: 5, description: 'I/O wait per read, ms' }),
+    READ_CPU_MS: Type.Number({ minimum: 0, maximum: 10_000, default: 0, description: 'CPU time per read, ms' }),
+  },
+  { SERVICE_NAME: 'FAST_REPLICA_1', PORT: 7002 },
+)
+export type ReaderConfig = Static<typeof readerConfigSchema>
+
+const readResponseSchema = {
+  200: Type.Object({ service: Type.String(), servedAt: Type.String(), delayMs: Type.Number() }),
+}
+
+export async function buildApp(
+  config: ReaderConfig,
+  options: Omit<CreateServiceOptions<ReaderConfig>, 'config' | 'routes'> = {},
+): Promise<Service<ReaderConfig>> {
+  return createService({
+    ...options,
+    config,
+    routes(scope) {
+      const work = { delayMs: config.READ_DELAY_MS, cpuMs: config.READ_CPU_MS }
+      scope.get('/read', { schema: { response: readResponseSchema } }, async () => {
+        await simulateWork(work)
+        return { service: config.SERVICE_NAME, servedAt: new Date().toISOString(), delayMs: config.READ_DELAY_MS }
+      })
+      rejectOtherMethods(scope, '/read', ['GET'])
+    },
+  })
+}

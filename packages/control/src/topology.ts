@@ -1,0 +1,69 @@
+/**
+ * The lab's stack, described once. The native supervisor, the nginx and Prometheus
+ * renderings, the lab scenarios and the health-watcher all read it; the compose file
+ * uses the same names (the lab guide's container names) and its service DNS names.
+ */
+
+export type AppName = 'writer' | 'reader' | 'health-watcher'
+
+export interface AppServiceSpec {
+  /** The lab guide's container name; the canonical name everywhere. */
+  name: string
+  /** Other names accepted on the command line. */
+  aliases: string[]
+  app: AppName
+  /** SERVICE_NAME: what the service answers with and labels its metrics with. */
+  serviceName: string
+  /** Native stack: 127.0.0.1 port. */
+  port: number
+  /** nginx upstream weight, for readers. */
+  weight?: number
+  /** The lab guide's resource limits. */
+  limits?: { cpus: number; memoryBytes: number }
+}
+
+export const WRITER: AppServiceSpec = {
+  name: 'app_slow',
+  aliases: ['writer', 'slow'],
+  app: 'writer',
+  serviceName: 'SLOW_PRIMARY',
+  port: 7001,
+  limits: { cpus: 0.5, memoryBytes: 512 * 1024 * 1024 },
+}
+
+export const READERS: AppServiceSpec[] = [
+  { name: 'app_fast_1', aliases: ['reader-1', 'reader1'], app: 'reader', serviceName: 'FAST_REPLICA_1', port: 7002, weight: 3 },
+  { name: 'app_fast_2', aliases: ['reader-2', 'reader2'], app: 'reader', serviceName: 'FAST_REPLICA_2', port: 7003, weight: 1 },
+]
+
+export const HEALTH_WATCHER: AppServiceSpec = {
+  name: 'health_watcher',
+  aliases: ['watcher', 'health-watcher'],
+  app: 'health-watcher',
+  serviceName: 'HEALTH_WATCHER',
+  port: 7004,
+}
+
+export const APP_SERVICES: AppServiceSpec[] = [WRITER, ...READERS, HEALTH_WATCHER]
+
+/** Ports of the non-app pieces of the native stack (all on 127.0.0.1 but the load balancer's). */
+export const PORTS = {
+  /** nginx, the public load balancer (the guide's 8080) */
+  loadBalancer: 8080,
+  /** nginx stub_status, internal listener */
+  nginxStatus: 8081,
+  /** the native supervisor's control API */
+  control: 8089,
+  prometheus: 9090,
+  nginxExporter: 9113,
+} as const
+
+export const INFRA_SERVICES = ['nginx_lb', 'prometheus', 'nginx_exporter'] as const
+
+/** Resolves a service name or alias (`writer`, `app_slow`, `reader-1`...) to its canonical name. */
+export function canonicalName(nameOrAlias: string): string | undefined {
+  const wanted = nameOrAlias.trim()
+  if ((INFRA_SERVICES as readonly string[]).includes(wanted)) return wanted
+  if (wanted === 'nginx' || wanted === 'lb') return 'nginx_lb'
+  return APP_SERVICES.find((s) => s.name === wanted || s.aliases.includes(wanted))?.name
+}

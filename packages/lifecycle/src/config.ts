@@ -1,0 +1,174 @@
+/**
+ * Configuration from the environment, validated by schema before anything listens.
+ * A bad or missing value yields one line per variable that names it, shows the value
+ * and says what is expected; `loadConfigOrExit` prints those lines and exits 78
+ * (EX_CONFIG) so a misconfigured service never starts half-working.
+ */
+import { type Static, type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox'
+import { Ajv, type ErrorObject } from 'ajv'
+import { defaults } from './defaults.js'
+
+export const EXIT_CONFIG_ERROR = 78
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** A string restricted to `values`, as a plain JSON-schema enum (clearer errors than anyOf). */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { default?: T[number]; description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+}
+
+/** The settings every service built on the package has. */
+export const baseConfigProperties = {
+  SERVICE_NAME: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[A-Za-z0-9_.-]+$',
+    description: 'service name in logs, metrics and responses',
+  }),
+  HOST: Type.String({ minLength: 1, default: defaults.host, description: 'address to listen on' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port, description: 'TCP port (0 = any free port)' }),
+  LOG_LEVEL: StringEnum(LOG_LEVELS, { default: defaults.logLevel, description: 'pino log level' }),
+  LOG_REQUESTS: Type.Boolean({ default: true, description: 'one access line per request' }),
+  GRACEFUL_SHUTDOWN_DELAY_S: Type.Number({
+    minimum: 0,
+    maximum: 300,
+    default: defaults.gracefulShutdownDelayS,
+    description: 'seconds /health answers 503 before the server stops listening',
+  }),
+  SHUTDOWN_TIMEOUT_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 600,
+    default: defaults.shutdownTimeoutS,
+    description: 'seconds the whole shutdown may take before in-flight work is cut',
+  }),
+  KEEP_ALIVE_TIMEOUT_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    default: defaults.keepAliveTimeoutS,
+    description: 'seconds an idle keep-alive connection is kept; above the proxy upstream idle timeout',
+  }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, maximum: 16 * 1024 * 1024, default: defaults.bodyLimitBytes }),
+  RETRY_AFTER_S: Type.Integer({ minimum: 0, maximum: 3600, default: defaults.retryAfterS }),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, default: defaults.maxEventLoopDelayMs }),
+  SHED_MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: defaults.maxHeapUsedBytes }),
+  SHED_MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: defaults.maxRssBytes }),
+  SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: defaults.maxEventLoopUtilization }),
+  SHED_SAMPLE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: defaults.pressureSampleIntervalMs }),
+  BREAKER_TIMEOUT_MS: Type.Integer({ minimum: 1, default: defaults.breakerTimeoutMs }),
+  BREAKER_ERROR_THRESHOLD_PERCENT: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100,
+    default: defaults.breakerErrorThresholdPercent,
+  }),
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 0, default: defaults.breakerVolumeThreshold }),
+  BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 1, default: defaults.breakerResetTimeoutMs }),
+  BREAKER_ROLLING_WINDOW_MS: Type.Integer({ minimum: 100, default: defaults.breakerRollingWindowMs }),
+  ADMIN_TOKEN: Type.Optional(
+    Type.String({ minLength: 8, description: 'bearer token for /admin; unset disables the admin routes' }),
+  ),
+  CPU_LIMIT_CORES: Type.Number({ minimum: 0, default: 0, description: 'CPU limit applied from outside, for metrics (0 = none)' }),
+  MEMORY_LIMIT_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'memory limit applied from outside, for metrics (0 = none)' }),
+} satisfies TProperties
+
+/** Variables whose values never appear in error messages. */
+const SECRET_VARIABLES = new Set(['ADMIN_TOKEN'])
+
+/**
+ * The schema of one service: the base settings plus its own, with its own defaults
+ * (for example SERVICE_NAME and PORT).
+ */
+export function serviceConfigSchema<P extends TProperties>(own: P, overrides: { SERVICE_NAME: string; PORT: number }) {
+  return Type.Object({
+    ...baseConfigProperties,
+    SERVICE_NAME: Type.String({ ...baseConfigProperties.SERVICE_NAME, default: overrides.SERVICE_NAME }),
+    PORT: Type.Integer({ ...baseConfigProperties.PORT, default: overrides.PORT }),
+    ...own,
+  })
+}
+
+export type BaseConfig = Static<TObject<typeof baseConfigProperties>>
+
+export class ConfigError extends Error {
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false })
+
+function expected(schema: TSchema): string {
+  const parts: string[] = []
+  if (schema.enum) parts.push(`one of ${(schema.enum as string[]).join(', ')}`)
+  else if (schema.type === 'integer') parts.push('an integer')
+  else if (schema.type === 'number') parts.push('a number')
+  else if (schema.type === 'boolean') parts.push('true or false')
+  else if (schema.type === 'string') parts.push('a string')
+  if (schema.minimum !== undefined) parts.push(`>= ${schema.minimum}`)
+  if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`)
+  if (schema.maximum !== undefined) parts.push(`<= ${schema.maximum}`)
+  if (schema.minLength !== undefined && schema.minLength > 1) parts.push(`at least ${schema.minLength} characters`)
+  if (schema.pattern !== undefined) parts.push(`matching ${schema.pattern}`)
+  const text = parts.join(' ')
+  return schema.description ? `${text} (${schema.description})` : text
+}
+
+function variableOf(error: ErrorObject): string {
+  if (error.keyword === 'required') return String(error.params.missingProperty)
+  return error.instancePath.replace(/^\//, '')
+}
+
+/**
+ * Reads the schema's variables from `env`, applies defaults and coerces types.
+ * Empty values count as unset. Throws ConfigError listing every bad variable.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+  const raw: Record<string, string> = {}
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[name] = value
+  }
+  const config: Record<string, unknown> = { ...raw }
+  const validate = ajv.compile(schema)
+  const problems = new Map<string, string>()
+  if (!validate(config)) {
+    for (const error of validate.errors ?? []) {
+      const name = variableOf(error)
+      if (problems.has(name)) continue
+      const propertySchema = schema.properties[name] as TSchema | undefined
+      const shown = SECRET_VARIABLES.has(name) ? `(${raw[name]?.length ?? 0} characters, hidden)` : JSON.stringify(raw[name])
+      problems.set(
+        name,
+        raw[name] === undefined
+          ? `${name} is required: expected ${propertySchema ? expected(propertySchema) : 'a value'}`
+          : `${name}=${shown} is invalid: expected ${propertySchema ? expected(propertySchema) : error.message}`,
+      )
+    }
+  }
+  if (
+    problems.size === 0 &&
+    typeof config.SHUTDOWN_TIMEOUT_S === 'number' &&
+    typeof config.GRACEFUL_SHUTDOWN_DELAY_S === 'number' &&
+    config.SHUTDOWN_TIMEOUT_S <= config.GRACEFUL_SHUTDOWN_DELAY_S
+  ) {
+    problems.set(
+      'SHUTDOWN_TIMEOUT_S',
+      `SHUTDOWN_TIMEOUT_S=${JSON.stringify(raw.SHUTDOWN_TIMEOUT_S ?? String(config.SHUTDOWN_TIMEOUT_S))} is invalid: expected a number > GRACEFUL_SHUTDOWN_DELAY_S (${config.GRACEFUL_SHUTDOWN_DELAY_S}), or the drain could never finish`,
+    )
+  }
+  if (problems.size > 0) throw new ConfigError([...problems.values()])
+  return config as Static<T>
+}
+
+/** loadConfig for a main.ts: on error, prints one line per bad variable to stderr and exits 78. */
+export function loadConfigOrExit<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+  try {
+    return loadConfig(schema, env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    for (const line of error.problems) process.stderr.write(`config error: ${line}\n`)
+    process.exit(EXIT_CONFIG_ERROR)
+  }
+}

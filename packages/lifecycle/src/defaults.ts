@@ -1,0 +1,42 @@
+/**
+ * Every default in one place, with its unit. Config (env) overrides these; see config.ts.
+ */
+export const defaults = {
+  host: '127.0.0.1',
+  port: 3000,
+  logLevel: 'info',
+  /** seconds: how long /health answers 503 before the server stops accepting (the guide's 3 s). */
+  gracefulShutdownDelayS: 3,
+  /** seconds: hard bound on the whole shutdown sequence, after which in-flight work is cut. */
+  shutdownTimeoutS: 15,
+  /**
+   * seconds: Node's HTTP keep-alive timeout. Must stay above every proxy's upstream idle
+   * timeout (nginx keepalive_timeout defaults to 60 s) or the proxy reuses a socket Node has
+   * just closed and answers 502.
+   */
+  keepAliveTimeoutS: 75,
+  /** bytes: largest accepted request body. */
+  bodyLimitBytes: 64 * 1024,
+  /** seconds: Retry-After sent with 503s from draining and shedding. */
+  retryAfterS: 5,
+  /** milliseconds: event-loop delay above which requests are shed (0 disables). */
+  maxEventLoopDelayMs: 200,
+  /** bytes: heap used above which requests are shed (0 disables). */
+  maxHeapUsedBytes: 0,
+  /** bytes: RSS above which requests are shed (0 disables). */
+  maxRssBytes: 0,
+  /** 0..1: event-loop utilisation above which requests are shed (0 disables; off by default). */
+  maxEventLoopUtilization: 0,
+  /** milliseconds: how often the shedding thresholds are sampled. */
+  pressureSampleIntervalMs: 500,
+  /** milliseconds: a breaker-protected call slower than this counts as a failure. */
+  breakerTimeoutMs: 2000,
+  /** percent: failure share in the rolling window that opens a breaker. */
+  breakerErrorThresholdPercent: 50,
+  /** count: calls in the rolling window before a breaker may open. */
+  breakerVolumeThreshold: 10,
+  /** milliseconds: how long an open breaker waits before a half-open trial call. */
+  breakerResetTimeoutMs: 5000,
+  /** milliseconds: the rolling window breakers count failures in. */
+  breakerRollingWindowMs: 10_000,
+} as const

@@ -1,0 +1,74 @@
+/**
+ * The one error registry. Every error a service answers with has a stable code
+ * (the `error` field of the JSON body), an HTTP status and, for 503s, a
+ * Retry-After. Clients and dashboards may rely on the codes; never rename one.
+ */
+
+export const ErrorCodes = {
+  BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema' },
+  UNAUTHORIZED: { status: 401, message: 'A valid admin token is required' },
+  NOT_FOUND: { status: 404, message: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
+  IDEMPOTENCY_CONFLICT: { status: 409, message: 'A request with this Idempotency-Key is still in progress' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was used with a different request body',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  INJECTED_FAULT: { status: 500, message: 'Fault injected by the lab' },
+  SHUTTING_DOWN: { status: 503, message: 'The service is shutting down' },
+  OVERLOADED: { status: 503, message: 'The service is overloaded; retry later' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof ErrorCodes
+
+export class ServiceError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  /** Seconds; sent as Retry-After when set. */
+  readonly retryAfterS: number | undefined
+
+  constructor(code: ErrorCode, message?: string, options: { retryAfterS?: number; cause?: unknown } = {}) {
+    super(message ?? ErrorCodes[code].message, { cause: options.cause })
+    this.name = 'ServiceError'
+    this.code = code
+    this.statusCode = ErrorCodes[code].status
+    this.retryAfterS = options.retryAfterS
+  }
+}
+
+export interface ErrorBody {
+  error: ErrorCode
+  message: string
+  requestId: string
+}
+
+/** Fastify's own errors for bad input, mapped to registry codes. */
+const fastifyCodeMap: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_VALIDATION: 'VALIDATION_FAILED',
+}
+
+/** Turns anything thrown in a request into a registry error; unknown errors become INTERNAL. */
+export function toServiceError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err
+  const e = err as { code?: string; statusCode?: number; message?: string; validation?: unknown }
+  if (e?.validation) return new ServiceError('VALIDATION_FAILED', e.message, { cause: err })
+  const mapped = e?.code ? fastifyCodeMap[e.code] : undefined
+  if (mapped) return new ServiceError(mapped, e.message, { cause: err })
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // A client error from Fastify or a plugin that the map above does not name yet.
+    const code: ErrorCode = e.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST'
+    return new ServiceError(code, e.message, { cause: err })
+  }
+  return new ServiceError('INTERNAL', undefined, { cause: err })
+}
