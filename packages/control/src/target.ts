@@ -63,3 +63,15 @@ export class ControlError extends Error {
     this.name = 'ControlError'
   }
 }
+
+/** Where a running stack answers, for scenarios and tools that talk HTTP to it. */
+export interface StackEndpoints {
+  /** the public load balancer, e.g. http://127.0.0.1:8080 */
+  loadBalancer: string
+  /** canonical service name -> base URL reachable from this machine (probes, /metrics, /admin) */
+  services: Record<string, string>
+  /** Prometheus base URL, or null when the stack runs without it */
+  prometheus: string | null
+  /** bearer token of the services' /admin routes */
+  adminToken: string
+}
