@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the native stack and the tests use, when missing:
-# nginx (the load balancer), Prometheus + promtool, prometheus-nginx-exporter.
+# nginx (the load balancer), Prometheus + promtool, prometheus-nginx-exporter, mtail
+# (nginx access-log metrics).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus-nginx-exporter >/dev/null 2>&1 || packages+=(prometheus-nginx-exporter)
+command -v mtail >/dev/null 2>&1 || packages+=(mtail)
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || packages+=(chromium) ;;

@@ -19,10 +19,30 @@ import { Counter } from 'prom-client'
 
 export const writerConfigSchema = serviceConfigSchema(
   {
-    WRITE_DELAY_MS: Type.Number({ minimum: 0, maximum: 60_000, default: 50, description: 'I/O wait per write, ms' }),
-    WRITE_CPU_MS: Type.Number({ minimum: 0, maximum: 10_000, default: 0.5, description: 'CPU time per write, ms' }),
-    IDEMPOTENCY_TTL_S: Type.Integer({ minimum: 1, maximum: 86_400, default: 600, description: 'seconds a key is remembered' }),
-    IDEMPOTENCY_MAX_KEYS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'keys remembered at most' }),
+    WRITE_DELAY_MS: Type.Number({
+      minimum: 0,
+      maximum: 60_000,
+      default: 50,
+      description: 'I/O wait per write, ms',
+    }),
+    WRITE_CPU_MS: Type.Number({
+      minimum: 0,
+      maximum: 10_000,
+      default: 0.5,
+      description: 'CPU time per write, ms',
+    }),
+    IDEMPOTENCY_TTL_S: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      default: 600,
+      description: 'seconds: a completed answer is replayed this long',
+    }),
+    IDEMPOTENCY_MAX_KEYS: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 10_000,
+      description: 'Idempotency-Keys remembered at most',
+    }),
   },
   { SERVICE_NAME: 'SLOW_PRIMARY', PORT: 7001 },
 )
@@ -66,9 +86,12 @@ export async function buildApp(
         maxKeys: config.IDEMPOTENCY_MAX_KEYS,
       })
 
+      // Writes are JSON only: any other body is a 415, not a string that fails validation.
+      scope.removeContentTypeParser('text/plain')
       // The guide posts with no body (`curl -X POST .../write`): treat that as an empty object.
+      // A JSON `null` is a body, and not an object: validation refuses it.
       scope.addHook('preValidation', async (request) => {
-        if (request.body === undefined || request.body === null) request.body = {}
+        if (request.body === undefined) request.body = {}
       })
       scope.post<{ Body: Record<string, unknown>; Headers: { 'idempotency-key'?: string } }>(
         '/write',

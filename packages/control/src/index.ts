@@ -1,2 +1,4 @@
+export * from './docker.js'
+export * from './native.js'
 export * from './target.js'
 export * from './topology.js'

@@ -47,8 +47,22 @@ export const WRITER: AppServiceSpec = {
 }
 
 export const READERS: AppServiceSpec[] = [
-  { name: 'app_fast_1', aliases: ['reader-1', 'reader1'], app: 'reader', serviceName: 'FAST_REPLICA_1', port: 7002 + PORT_OFFSET, weight: 3 },
-  { name: 'app_fast_2', aliases: ['reader-2', 'reader2'], app: 'reader', serviceName: 'FAST_REPLICA_2', port: 7003 + PORT_OFFSET, weight: 1 },
+  {
+    name: 'app_fast_1',
+    aliases: ['reader-1', 'reader1'],
+    app: 'reader',
+    serviceName: 'FAST_REPLICA_1',
+    port: 7002 + PORT_OFFSET,
+    weight: 3,
+  },
+  {
+    name: 'app_fast_2',
+    aliases: ['reader-2', 'reader2'],
+    app: 'reader',
+    serviceName: 'FAST_REPLICA_2',
+    port: 7003 + PORT_OFFSET,
+    weight: 1,
+  },
 ]
 
 export const HEALTH_WATCHER: AppServiceSpec = {
@@ -71,9 +85,11 @@ export const PORTS = {
   control: 8089 + PORT_OFFSET,
   prometheus: 9090 + PORT_OFFSET,
   nginxExporter: 9113 + PORT_OFFSET,
+  /** the nginx access-log exporter (mtail's default port) */
+  nginxLogExporter: 3903 + PORT_OFFSET,
 } as const
 
-export const INFRA_SERVICES = ['nginx_lb', 'prometheus', 'nginx_exporter'] as const
+export const INFRA_SERVICES = ['nginx_lb', 'prometheus', 'nginx_exporter', 'nginx_log_exporter'] as const
 
 /** Resolves a service name or alias (`writer`, `app_slow`, `reader-1`...) to its canonical name. */
 export function canonicalName(nameOrAlias: string): string | undefined {

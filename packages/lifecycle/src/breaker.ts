@@ -64,7 +64,8 @@ export class Breakers {
     breaker.on('open', () => {
       openedAt = Date.now()
     })
-    const stateOf = (): BreakerStateName => (breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed')
+    const stateOf = (): BreakerStateName =>
+      breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed'
     return {
       name,
       get state() {
@@ -82,7 +83,8 @@ export class Breakers {
               cause: error,
             })
           }
-          const reason = code === 'ETIMEDOUT' ? `timed out after ${settings.timeoutMs} ms` : (error as Error).message
+          const reason =
+            code === 'ETIMEDOUT' ? `timed out after ${settings.timeoutMs} ms` : (error as Error).message
           throw new ServiceError('DEPENDENCY_UNAVAILABLE', `${name} failed: ${reason}`, {
             retryAfterS: 1,
             cause: error,
@@ -104,7 +106,8 @@ export class Breakers {
 
   #instrument(name: string, breaker: CircuitBreaker, settings: BreakerSettings): void {
     const setState = (current: BreakerStateName) => {
-      for (const state of BREAKER_STATES) this.#metrics.breakerState.set({ breaker: name, state }, state === current ? 1 : 0)
+      for (const state of BREAKER_STATES)
+        this.#metrics.breakerState.set({ breaker: name, state }, state === current ? 1 : 0)
     }
     setState('closed')
     const count = (event: string) => this.#metrics.breakerEvents.inc({ breaker: name, event })
@@ -124,7 +127,10 @@ export class Breakers {
     breaker.on('halfOpen', () => {
       count('half_open')
       setState('half_open')
-      this.#logger.info({ breaker: name }, `Circuit breaker ${name} HALF_OPEN: letting one trial call through`)
+      this.#logger.info(
+        { breaker: name },
+        `Circuit breaker ${name} HALF_OPEN: letting one trial call through`,
+      )
     })
     breaker.on('close', () => {
       count('close')

@@ -13,7 +13,10 @@ export const EXIT_CONFIG_ERROR = 78
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 /** A string restricted to `values`, as a plain JSON-schema enum (clearer errors than anyOf). */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { default?: T[number]; description?: string } = {}) {
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  options: { default?: T[number]; description?: string } = {},
+) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
 }
 
@@ -23,51 +26,124 @@ export const baseConfigProperties = {
     minLength: 1,
     maxLength: 64,
     pattern: '^[A-Za-z0-9_.-]+$',
-    description: 'service name in logs, metrics and responses',
+    description: 'name in logs, metrics (label service) and responses',
   }),
   HOST: Type.String({ minLength: 1, default: defaults.host, description: 'address to listen on' }),
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: defaults.port, description: 'TCP port (0 = any free port)' }),
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: defaults.port,
+    description: 'TCP port (0 = any free port)',
+  }),
   LOG_LEVEL: StringEnum(LOG_LEVELS, { default: defaults.logLevel, description: 'pino log level' }),
-  LOG_REQUESTS: Type.Boolean({ default: true, description: 'one access line per request' }),
+  LOG_REQUESTS: Type.Boolean({
+    default: true,
+    description: 'one access log line per request (route, status, duration)',
+  }),
+  ACCEPT_SOCKETS: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: defaults.acceptSockets,
+    description:
+      'listening sockets on the port (SO_REUSEPORT when > 1): each accepts one new connection per event-loop iteration',
+  }),
   GRACEFUL_SHUTDOWN_DELAY_S: Type.Number({
     minimum: 0,
     maximum: 300,
     default: defaults.gracefulShutdownDelayS,
-    description: 'seconds /health answers 503 before the server stops listening',
+    description: 'seconds: /health answers 503 this long before the server stops listening',
   }),
   SHUTDOWN_TIMEOUT_S: Type.Number({
     exclusiveMinimum: 0,
     maximum: 600,
     default: defaults.shutdownTimeoutS,
-    description: 'seconds the whole shutdown may take before in-flight work is cut',
+    description: 'seconds: bound on the whole shutdown; then in-flight work is cut, exit 1',
   }),
   KEEP_ALIVE_TIMEOUT_S: Type.Number({
     exclusiveMinimum: 0,
     maximum: 3600,
     default: defaults.keepAliveTimeoutS,
-    description: 'seconds an idle keep-alive connection is kept; above the proxy upstream idle timeout',
+    description:
+      'seconds: idle keep-alive connections are kept this long; keep above the proxy upstream idle timeout',
   }),
-  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1, maximum: 16 * 1024 * 1024, default: defaults.bodyLimitBytes }),
-  RETRY_AFTER_S: Type.Integer({ minimum: 0, maximum: 3600, default: defaults.retryAfterS }),
-  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, default: defaults.maxEventLoopDelayMs }),
-  SHED_MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: defaults.maxHeapUsedBytes }),
-  SHED_MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: defaults.maxRssBytes }),
-  SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ minimum: 0, maximum: 1, default: defaults.maxEventLoopUtilization }),
-  SHED_SAMPLE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: defaults.pressureSampleIntervalMs }),
-  BREAKER_TIMEOUT_MS: Type.Integer({ minimum: 1, default: defaults.breakerTimeoutMs }),
+  BODY_LIMIT_BYTES: Type.Integer({
+    minimum: 1,
+    maximum: 16 * 1024 * 1024,
+    default: defaults.bodyLimitBytes,
+    description: 'bytes: largest request body; larger gets 413',
+  }),
+  RETRY_AFTER_S: Type.Integer({
+    minimum: 0,
+    maximum: 3600,
+    default: defaults.retryAfterS,
+    description: 'seconds: Retry-After on 503s from draining, shedding and probes',
+  }),
+  SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Number({
+    minimum: 0,
+    default: defaults.maxEventLoopDelayMs,
+    description: 'ms: mean event-loop delay per sample above which requests are shed (0 = off)',
+  }),
+  SHED_MAX_HEAP_USED_BYTES: Type.Integer({
+    minimum: 0,
+    default: defaults.maxHeapUsedBytes,
+    description: 'bytes: V8 heap used above which requests are shed (0 = off)',
+  }),
+  SHED_MAX_RSS_BYTES: Type.Integer({
+    minimum: 0,
+    default: defaults.maxRssBytes,
+    description: 'bytes: resident memory above which requests are shed (0 = off)',
+  }),
+  SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: defaults.maxEventLoopUtilization,
+    description: 'share 0..1: event-loop utilisation above which requests are shed (0 = off)',
+  }),
+  SHED_SAMPLE_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 60_000,
+    default: defaults.pressureSampleIntervalMs,
+    description: 'ms: how often the shedding thresholds are sampled',
+  }),
+  BREAKER_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: defaults.breakerTimeoutMs,
+    description: 'ms: a protected call slower than this fails',
+  }),
   BREAKER_ERROR_THRESHOLD_PERCENT: Type.Number({
     exclusiveMinimum: 0,
     maximum: 100,
     default: defaults.breakerErrorThresholdPercent,
+    description: 'percent: failed share of calls in the window that opens a breaker',
   }),
-  BREAKER_VOLUME_THRESHOLD: Type.Integer({ minimum: 0, default: defaults.breakerVolumeThreshold }),
-  BREAKER_RESET_TIMEOUT_MS: Type.Integer({ minimum: 1, default: defaults.breakerResetTimeoutMs }),
-  BREAKER_ROLLING_WINDOW_MS: Type.Integer({ minimum: 100, default: defaults.breakerRollingWindowMs }),
+  BREAKER_VOLUME_THRESHOLD: Type.Integer({
+    minimum: 0,
+    default: defaults.breakerVolumeThreshold,
+    description: 'calls in the window before a breaker may open',
+  }),
+  BREAKER_RESET_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: defaults.breakerResetTimeoutMs,
+    description: 'ms: an open breaker waits this long before a half-open trial call',
+  }),
+  BREAKER_ROLLING_WINDOW_MS: Type.Integer({
+    minimum: 100,
+    default: defaults.breakerRollingWindowMs,
+    description: 'ms: the window failures are counted in',
+  }),
   ADMIN_TOKEN: Type.Optional(
     Type.String({ minLength: 8, description: 'bearer token for /admin; unset disables the admin routes' }),
   ),
-  CPU_LIMIT_CORES: Type.Number({ minimum: 0, default: 0, description: 'CPU limit applied from outside, for metrics (0 = none)' }),
-  MEMORY_LIMIT_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'memory limit applied from outside, for metrics (0 = none)' }),
+  CPU_LIMIT_CORES: Type.Number({
+    minimum: 0,
+    default: 0,
+    description: 'cores: CPU limit applied from outside, exported as a metric (0 = none)',
+  }),
+  MEMORY_LIMIT_BYTES: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'bytes: memory limit applied from outside, exported as a metric (0 = none)',
+  }),
 } satisfies TProperties
 
 /** Variables whose values never appear in error messages. */
@@ -77,7 +153,10 @@ const SECRET_VARIABLES = new Set(['ADMIN_TOKEN'])
  * The schema of one service: the base settings plus its own, with its own defaults
  * (for example SERVICE_NAME and PORT).
  */
-export function serviceConfigSchema<P extends TProperties>(own: P, overrides: { SERVICE_NAME: string; PORT: number }) {
+export function serviceConfigSchema<P extends TProperties>(
+  own: P,
+  overrides: { SERVICE_NAME: string; PORT: number },
+) {
   return Type.Object({
     ...baseConfigProperties,
     SERVICE_NAME: Type.String({ ...baseConfigProperties.SERVICE_NAME, default: overrides.SERVICE_NAME }),
@@ -109,7 +188,8 @@ function expected(schema: TSchema): string {
   if (schema.minimum !== undefined) parts.push(`>= ${schema.minimum}`)
   if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`)
   if (schema.maximum !== undefined) parts.push(`<= ${schema.maximum}`)
-  if (schema.minLength !== undefined && schema.minLength > 1) parts.push(`at least ${schema.minLength} characters`)
+  if (schema.minLength !== undefined && schema.minLength > 1)
+    parts.push(`at least ${schema.minLength} characters`)
   if (schema.pattern !== undefined) parts.push(`matching ${schema.pattern}`)
   const text = parts.join(' ')
   return schema.description ? `${text} (${schema.description})` : text
@@ -138,7 +218,9 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
       const name = variableOf(error)
       if (problems.has(name)) continue
       const propertySchema = schema.properties[name] as TSchema | undefined
-      const shown = SECRET_VARIABLES.has(name) ? `(${raw[name]?.length ?? 0} characters, hidden)` : JSON.stringify(raw[name])
+      const shown = SECRET_VARIABLES.has(name)
+        ? `(${raw[name]?.length ?? 0} characters, hidden)`
+        : JSON.stringify(raw[name])
       problems.set(
         name,
         raw[name] === undefined
@@ -155,7 +237,7 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
   ) {
     problems.set(
       'SHUTDOWN_TIMEOUT_S',
-      `SHUTDOWN_TIMEOUT_S=${JSON.stringify(raw.SHUTDOWN_TIMEOUT_S ?? String(config.SHUTDOWN_TIMEOUT_S))} is invalid: expected a number > GRACEFUL_SHUTDOWN_DELAY_S (${config.GRACEFUL_SHUTDOWN_DELAY_S}), or the drain could never finish`,
+      `SHUTDOWN_TIMEOUT_S=${raw.SHUTDOWN_TIMEOUT_S === undefined ? `${config.SHUTDOWN_TIMEOUT_S} (the default)` : JSON.stringify(raw.SHUTDOWN_TIMEOUT_S)} is invalid: expected a number > GRACEFUL_SHUTDOWN_DELAY_S (${config.GRACEFUL_SHUTDOWN_DELAY_S}), or the drain could never finish`,
     )
   }
   if (problems.size > 0) throw new ConfigError([...problems.values()])
@@ -163,7 +245,10 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
 }
 
 /** loadConfig for a main.ts: on error, prints one line per bad variable to stderr and exits 78. */
-export function loadConfigOrExit<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+export function loadConfigOrExit<T extends TObject>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): Static<T> {
   try {
     return loadConfig(schema, env)
   } catch (error) {

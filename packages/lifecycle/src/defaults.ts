@@ -15,6 +15,13 @@ export const defaults = {
    * just closed and answers 502.
    */
   keepAliveTimeoutS: 75,
+  /**
+   * count: listening sockets per service (SO_REUSEPORT). Node accepts one connection per
+   * socket per event-loop iteration, so a burst of 50 new connections to a busy half-core
+   * writer waited up to 1 s in the accept queue with one socket; see accept-sockets.ts.
+   * 1 where Node has no reusePort (it exists on Linux, FreeBSD, ...; not on macOS or Windows).
+   */
+  acceptSockets: process.platform === 'linux' || process.platform === 'freebsd' ? 8 : 1,
   /** bytes: largest accepted request body. */
   bodyLimitBytes: 64 * 1024,
   /** seconds: Retry-After sent with 503s from draining and shedding. */

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+
 /**
  * The one error registry. Every error a service answers with has a stable code
  * (the `error` field of the JSON body), an HTTP status and, for 503s, a
@@ -15,8 +17,10 @@ export const ErrorCodes = {
     status: 422,
     message: 'This Idempotency-Key was used with a different request body',
   },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are larger than the limit' },
   INTERNAL: { status: 500, message: 'Internal error' },
   INJECTED_FAULT: { status: 500, message: 'Fault injected by the lab' },
   SHUTTING_DOWN: { status: 503, message: 'The service is shutting down' },
@@ -71,4 +75,37 @@ export function toServiceError(err: unknown): ServiceError {
     return new ServiceError(code, e.message, { cause: err })
   }
   return new ServiceError('INTERNAL', undefined, { cause: err })
+}
+
+/**
+ * Node's HTTP parser codes for requests it refused before Fastify saw them (invalid
+ * Content-Length, a bare CR or LF in a header, an unknown method, ...), mapped to registry
+ * codes; any other parser error is a 400.
+ */
+const clientErrorCodeMap: Record<string, ErrorCode> = {
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+}
+
+/**
+ * The raw HTTP answer to a request Node's parser refused: the registry body with a fresh
+ * request id, on a connection that is then closed (the parser cannot find where the next
+ * request would start).
+ */
+export function clientErrorResponse(error: { code?: string }, requestId: string): string {
+  const code: ErrorCode = (error.code ? clientErrorCodeMap[error.code] : undefined) ?? 'BAD_REQUEST'
+  const { status } = ErrorCodes[code]
+  const message =
+    code === 'BAD_REQUEST'
+      ? `Malformed HTTP request (${error.code ?? 'parse error'})`
+      : ErrorCodes[code].message
+  const body = JSON.stringify({ error: code, message, requestId } satisfies ErrorBody)
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n')
 }

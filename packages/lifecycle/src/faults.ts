@@ -4,17 +4,25 @@
  * and a one-off event-loop block (a hung process). They apply to the service's own
  * routes only: probes, metrics and admin are never faulted.
  */
+
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { ServiceError } from './errors.js'
 import { blockEventLoop, burnCpu } from './workload.js'
-import { setTimeout as sleep } from 'node:timers/promises'
 
 export const faultsBodySchema = Type.Object(
   {
-    latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 120_000, description: 'extra wait per request, ms' })),
-    errorRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'share of requests answered 500' })),
-    cpuMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'extra CPU time per request, ms' })),
+    latencyMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 120_000, description: 'extra wait per request, ms' }),
+    ),
+    errorRate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'share of requests answered 500' }),
+    ),
+    cpuMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10_000, description: 'extra CPU time per request, ms' }),
+    ),
     dependencyFailureRate: Type.Optional(
       Type.Number({ minimum: 0, maximum: 1, description: 'share of dependency calls that fail' }),
     ),
@@ -82,24 +90,34 @@ export class Faults {
  * The public load balancer never routes /admin; the token guards against anything
  * else on the network that can reach the port.
  */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
 export function registerAdminRoutes(app: FastifyInstance, faults: Faults, token: string): void {
-  const expected = `Bearer ${token}`
+  const expected = digest(`Bearer ${token}`)
   app.register(
     async (admin) => {
       admin.addHook('onRequest', async (request) => {
-        if (request.headers.authorization !== expected) throw new ServiceError('UNAUTHORIZED')
+        // Compared in constant time (of equal-length digests) so response timing does not leak the token.
+        const given = digest(request.headers.authorization ?? '')
+        if (!timingSafeEqual(given, expected)) throw new ServiceError('UNAUTHORIZED')
       })
       admin.get('/faults', async () => faults.active)
-      admin.put<{ Body: FaultsUpdate }>('/faults', { schema: { body: faultsBodySchema } }, async (request, reply) => {
-        const { blockEventLoopMs, ...update } = request.body
-        const active = faults.set(update)
-        request.log.warn({ faults: active, blockEventLoopMs }, 'Faults updated')
-        if (blockEventLoopMs !== undefined) {
-          // After the answer is written, so the caller learns the hang has begun.
-          reply.raw.once('finish', () => setTimeout(() => blockEventLoop(blockEventLoopMs), 5))
-        }
-        return { ...active, ...(blockEventLoopMs !== undefined && { blockEventLoopMs }) }
-      })
+      admin.put<{ Body: FaultsUpdate }>(
+        '/faults',
+        { schema: { body: faultsBodySchema } },
+        async (request, reply) => {
+          const { blockEventLoopMs, ...update } = request.body
+          const active = faults.set(update)
+          request.log.warn({ faults: active, blockEventLoopMs }, 'Faults updated')
+          if (blockEventLoopMs !== undefined) {
+            // After the answer is written, so the caller learns the hang has begun.
+            reply.raw.once('finish', () => setTimeout(() => blockEventLoop(blockEventLoopMs), 5))
+          }
+          return { ...active, ...(blockEventLoopMs !== undefined && { blockEventLoopMs }) }
+        },
+      )
       admin.delete('/faults', async (request) => {
         faults.clear()
         request.log.warn('Faults cleared')

@@ -14,7 +14,10 @@ export interface HealthSources {
   notReadyReasons: () => string[]
 }
 
-export function registerHealthRoutes(app: FastifyInstance, { service, state, notReadyReasons }: HealthSources): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  { service, state, notReadyReasons }: HealthSources,
+): void {
   app.get('/health', async (_request, reply) => {
     if (state.draining) return reply.code(503).send({ status: 'shutdown_in_progress', service })
     return { status: 'ok', service }

@@ -4,12 +4,15 @@
  * gets 409 IDEMPOTENCY_CONFLICT (with Retry-After) rather than waiting, so a client's
  * timeout never stacks a second wait on the first; a key reused with a different body
  * gets 422. Failed attempts are forgotten so they can be retried. Bounded: at most
- * `maxKeys` entries, each kept `ttlMs`; the oldest completed entry goes first.
+ * `maxKeys` entries, each answer kept `ttlMs` after it completed; when full, expired and
+ * then the oldest completed entries go first, and with every slot running a new key is
+ * refused (503) rather than forgetting a running one.
  */
 import { ServiceError } from './errors.js'
 
 interface Entry<T> {
   fingerprint: string
+  /** milliseconds (clock of `now`); counted from completion */
   expiresAt: number
   /** undefined while the first request is still running */
   value: T | undefined
@@ -43,17 +46,23 @@ export class IdempotencyStore<T> {
    * Runs `work` once per key. `fingerprint` identifies the request (for example a hash of
    * its body) so that a key reused for another request is refused.
    */
-  async run(key: string, fingerprint: string, work: () => Promise<T>): Promise<{ value: T; replayed: boolean }> {
+  async run(
+    key: string,
+    fingerprint: string,
+    work: () => Promise<T>,
+  ): Promise<{ value: T; replayed: boolean }> {
     const now = this.#now()
     const existing = this.#entries.get(key)
     if (existing && existing.expiresAt > now) {
       if (existing.fingerprint !== fingerprint) throw new ServiceError('IDEMPOTENCY_KEY_REUSED')
-      if (existing.value === undefined) throw new ServiceError('IDEMPOTENCY_CONFLICT', undefined, { retryAfterS: 1 })
+      if (existing.value === undefined)
+        throw new ServiceError('IDEMPOTENCY_CONFLICT', undefined, { retryAfterS: 1 })
       return { value: existing.value, replayed: true }
     }
     if (existing) this.#entries.delete(key)
     this.#makeRoom(now)
-    const entry: Entry<T> = { fingerprint, expiresAt: now + this.#ttlMs, value: undefined }
+    // A running request never expires: however long it takes, a duplicate must not start a second write.
+    const entry: Entry<T> = { fingerprint, expiresAt: Number.POSITIVE_INFINITY, value: undefined }
     this.#entries.set(key, entry)
     try {
       entry.value = await work()
@@ -76,7 +85,9 @@ export class IdempotencyStore<T> {
       if (entry.value !== undefined) this.#entries.delete(key)
     }
     if (this.#entries.size >= this.#maxKeys) {
-      throw new ServiceError('OVERLOADED', 'Too many requests with an Idempotency-Key in progress', { retryAfterS: 1 })
+      throw new ServiceError('OVERLOADED', 'Too many requests with an Idempotency-Key in progress', {
+        retryAfterS: 1,
+      })
     }
   }
 }

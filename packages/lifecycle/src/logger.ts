@@ -3,7 +3,7 @@
  * Lines go to stdout through an asynchronous destination (a synchronous write per
  * line costs throughput); `flushSync()` must run before the process exits.
  */
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger } from 'pino'
 
@@ -13,7 +13,11 @@ export interface LoggerHandle {
   flushSync(): void
 }
 
-export function createLogger(options: { service: string; level: string; destination?: NodeJS.WritableStream }): LoggerHandle {
+export function createLogger(options: {
+  service: string
+  level: string
+  destination?: NodeJS.WritableStream
+}): LoggerHandle {
   const destination = options.destination ?? pino.destination({ dest: 1, sync: false })
   const logger = pino(
     {

@@ -9,13 +9,18 @@ const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELE
  * lab guide probes `curl -i .../write`, a GET, during shutdown).
  */
 export function rejectOtherMethods(scope: FastifyInstance, url: string, allowed: HTTPMethods[]): void {
-  const others = ALL_METHODS.filter((method) => !allowed.includes(method) && !(method === 'HEAD' && allowed.includes('GET')))
+  const others = ALL_METHODS.filter(
+    (method) => !allowed.includes(method) && !(method === 'HEAD' && allowed.includes('GET')),
+  )
   scope.route({
     method: others,
     url,
     handler: async (request, reply) => {
       reply.header('allow', allowed.join(', '))
-      throw new ServiceError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url}; use ${allowed.join(', ')}`)
+      throw new ServiceError(
+        'METHOD_NOT_ALLOWED',
+        `${request.method} is not allowed on ${url}; use ${allowed.join(', ')}`,
+      )
     },
   })
 }

@@ -9,10 +9,12 @@
  * single access line.
  */
 import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { type AcceptSockets, assertPortFree, listenExtraAcceptSockets } from './accept-sockets.js'
 import { type BreakerSettings, Breakers, type ProtectedCall } from './breaker.js'
 import type { BaseConfig } from './config.js'
-import { ServiceError, toServiceError } from './errors.js'
+import { clientErrorResponse, ServiceError, toServiceError } from './errors.js'
 import { Faults, registerAdminRoutes } from './faults.js'
 import { registerHealthRoutes } from './health.js'
 import { createLogger, type Logger } from './logger.js'
@@ -55,7 +57,9 @@ export interface Service<C extends BaseConfig = BaseConfig> extends ServiceConte
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
-export async function createService<C extends BaseConfig>(options: CreateServiceOptions<C>): Promise<Service<C>> {
+export async function createService<C extends BaseConfig>(
+  options: CreateServiceOptions<C>,
+): Promise<Service<C>> {
   const { config } = options
   const { logger, flushSync } = createLogger({
     service: config.SERVICE_NAME,
@@ -92,15 +96,17 @@ export async function createService<C extends BaseConfig>(options: CreateService
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_S * 1000,
-    return503OnClosing: true,
+    // The drain gate answers 503 with Retry-After and the registry body; Fastify's own
+    // closing 503 has neither.
+    return503OnClosing: false,
     // Strict bodies: a string where a number belongs is a 400, and unknown fields are refused, not dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return socket.destroy(error)
-      const body = JSON.stringify({ error: 'BAD_REQUEST', message: 'Malformed HTTP request', requestId: '' })
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      )
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      // A reset connection has no one left to answer.
+      if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy()
+      const requestId = randomUUID()
+      logger.info({ requestId, code: error.code, reason: error.message }, 'Refused a malformed HTTP request')
+      socket.end(clientErrorResponse(error, requestId))
     },
   })
 
@@ -112,6 +118,9 @@ export async function createService<C extends BaseConfig>(options: CreateService
     reply.header('x-request-id', request.id)
     // While draining, every answer closes its connection so clients and proxies reconnect elsewhere.
     if (state.draining) reply.header('connection', 'close')
+    // Every 503 (probes included) says when to come back; errors that know better set their own.
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', config.RETRY_AFTER_S)
   })
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE
@@ -119,7 +128,13 @@ export async function createService<C extends BaseConfig>(options: CreateService
     metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000)
     if (config.LOG_REQUESTS) {
       request.log.info(
-        { method: request.method, route, url: request.url, statusCode: reply.statusCode, durationMs: Math.round(durationMs * 100) / 100 },
+        {
+          method: request.method,
+          route,
+          url: request.url,
+          statusCode: reply.statusCode,
+          durationMs: Math.round(durationMs * 100) / 100,
+        },
         'request completed',
       )
     }
@@ -166,7 +181,8 @@ export async function createService<C extends BaseConfig>(options: CreateService
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async () => {
-      if (state.draining) throw new ServiceError('SHUTTING_DOWN', undefined, { retryAfterS: config.RETRY_AFTER_S })
+      if (state.draining)
+        throw new ServiceError('SHUTTING_DOWN', undefined, { retryAfterS: config.RETRY_AFTER_S })
     })
     underPressure = await registerShedding(
       scope,
@@ -179,6 +195,7 @@ export async function createService<C extends BaseConfig>(options: CreateService
         retryAfterS: config.RETRY_AFTER_S,
       },
       metrics,
+      state,
     )
     scope.addHook('preHandler', async () => {
       if (faults.any) await faults.applyToRequest()
@@ -187,6 +204,11 @@ export async function createService<C extends BaseConfig>(options: CreateService
   })
   app.addHook('onClose', async () => breakers.shutdown())
 
+  let acceptSockets: AcceptSockets | undefined
+  // app.close() without the shutdown sequence (tests, embedding) stops them too.
+  app.addHook('preClose', async () => acceptSockets?.stopListening())
+
+  const exit = options.exit ?? ((code: number) => process.exit(code))
   const shutdown = new Shutdown({
     app,
     state,
@@ -194,7 +216,8 @@ export async function createService<C extends BaseConfig>(options: CreateService
     flushLogs: flushSync,
     delayMs: config.GRACEFUL_SHUTDOWN_DELAY_S * 1000,
     timeoutMs: config.SHUTDOWN_TIMEOUT_S * 1000,
-    exit: options.exit ?? ((code) => process.exit(code)),
+    exit,
+    stopAccepting: () => acceptSockets?.stopListening(),
   })
 
   return {
@@ -202,12 +225,38 @@ export async function createService<C extends BaseConfig>(options: CreateService
     app,
     state,
     async start() {
+      let url: string
+      try {
+        const extra = config.ACCEPT_SOCKETS - 1
+        if (extra > 0 && config.PORT !== 0) await assertPortFree(config.HOST, config.PORT)
+        // Fastify hands these options to net.Server#listen, which knows reusePort (Node >= 22.12).
+        const listenOptions = {
+          host: config.HOST,
+          port: config.PORT,
+          reusePort: extra > 0,
+          listenTextResolver: (address: string) => `${config.SERVICE_NAME} ready on ${address}`,
+        }
+        url = await app.listen(listenOptions)
+        if (extra > 0) {
+          // Port 0 (tests) picked a free port: the extra sockets join that one.
+          const { port } = app.server.address() as AddressInfo
+          acceptSockets = await listenExtraAcceptSockets(app.server, { host: config.HOST, port, extra })
+        }
+      } catch (error) {
+        // Nothing listens, so there is nothing to drain: say why and stop at once.
+        const hint =
+          (error as NodeJS.ErrnoException).code === 'ENOTSUP'
+            ? ` (ACCEPT_SOCKETS=${config.ACCEPT_SOCKETS} needs SO_REUSEPORT, which this platform lacks: set ACCEPT_SOCKETS=1)`
+            : ''
+        logger.fatal(
+          { error },
+          `Cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}${hint}`,
+        )
+        flushSync()
+        exit(1)
+        throw error
+      }
       shutdown.installProcessHandlers()
-      const url = await app.listen({
-        host: config.HOST,
-        port: config.PORT,
-        listenTextResolver: (address) => `${config.SERVICE_NAME} ready on ${address}`,
-      })
       state.markReady()
       return url
     },

@@ -4,7 +4,7 @@
  *   signal -> log "Received signal N. Starting graceful shutdown..."
  *          -> draining: /health and readiness 503, new requests 503 + Retry-After + Connection: close
  *          -> wait GRACEFUL_SHUTDOWN_DELAY_S (the load balancer notices) and for in-flight requests
- *          -> stop listening, close idle keep-alive sockets, run onClose hooks (cleanup)
+ *          -> stop listening, close idle and request-less sockets, run onClose hooks (cleanup)
  *          -> log "Graceful shutdown complete. Exiting." -> exit 0
  *
  * SHUTDOWN_TIMEOUT_S bounds it all: when it fires, what is still in flight is logged and
@@ -29,12 +29,35 @@ export interface ShutdownOptions {
   /** milliseconds */
   timeoutMs: number
   exit: (code: number) => void
+  /** stops the listening sockets besides the HTTP server's own (see accept-sockets.ts) */
+  stopAccepting?: () => void
 }
 
 export const SHUTDOWN_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']
 
 export function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal]
+}
+
+/**
+ * Stops accepting connections (on every listening socket, see accept-sockets.ts) and closes
+ * the remaining ones once they carry no request.
+ * server.close() (Node >= 19) closes idle keep-alive sockets itself; a request that
+ * arrived on a busy connection meanwhile still gets its answer (a 503 while draining).
+ * What is left after that holds no request: a client that connected and sent nothing,
+ * or stopped halfway through its headers. Node counts those as active, and they would
+ * keep close() waiting until its request timeout, so they are cut.
+ */
+async function stopListening(
+  app: FastifyInstance,
+  state: LifecycleState,
+  stopAccepting: () => void,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => app.server.close(() => resolve()))
+  stopAccepting()
+  await state.whenIdle()
+  app.server.closeAllConnections()
+  await closed
 }
 
 export class Shutdown {
@@ -95,9 +118,15 @@ export class Shutdown {
     const { app, state, logger, flushLogs, delayMs, timeoutMs, exit } = this.#options
     const failed = 'error' in trigger
     if ('signal' in trigger) {
-      logger.info({ signal: trigger.signal }, `Received signal ${signalNumber(trigger.signal)}. Starting graceful shutdown...`)
+      logger.info(
+        { signal: trigger.signal },
+        `Received signal ${signalNumber(trigger.signal)}. Starting graceful shutdown...`,
+      )
     } else {
-      logger.fatal({ error: trigger.error, origin: trigger.origin }, `${trigger.origin}. Starting graceful shutdown...`)
+      logger.fatal(
+        { error: trigger.error, origin: trigger.origin },
+        `${trigger.origin}. Starting graceful shutdown...`,
+      )
     }
     state.beginDrain()
     const hardStop = setTimeout(() => {
@@ -112,13 +141,11 @@ export class Shutdown {
     }, timeoutMs)
     try {
       await sleep(delayMs)
-      if (state.inFlightCount > 0) logger.info({ inFlight: state.inFlightCount }, 'Waiting for in-flight requests')
+      if (state.inFlightCount > 0)
+        logger.info({ inFlight: state.inFlightCount }, 'Waiting for in-flight requests')
       await state.whenIdle()
-      // close() stops listening and (Node >= 19) closes idle keep-alive sockets; the
-      // explicit call covers connections that turned idle while close() was starting.
-      const closing = app.close()
-      app.server.closeIdleConnections()
-      await closing
+      await stopListening(app, state, this.#options.stopAccepting ?? (() => {}))
+      await app.close()
     } catch (error) {
       logger.error({ error }, 'Error while shutting down')
       clearTimeout(hardStop)

@@ -10,6 +10,7 @@ export type LifecycleStateName = (typeof LIFECYCLE_STATES)[number]
 
 export class LifecycleState {
   #name: LifecycleStateName = 'starting'
+  #readySinceMs: number | undefined
   readonly #inFlight = new Set<FastifyRequest>()
   #idleWaiters: Array<() => void> = []
 
@@ -26,7 +27,9 @@ export class LifecycleState {
   }
 
   /** What is still running, for the log line when the shutdown timeout cuts it. */
-  inFlightSummary(now = performance.now()): Array<{ method: string; url: string; requestId: string; ageMs: number }> {
+  inFlightSummary(
+    now = performance.now(),
+  ): Array<{ method: string; url: string; requestId: string; ageMs: number }> {
     return [...this.#inFlight].map((request) => ({
       method: request.method,
       url: request.url,
@@ -35,8 +38,15 @@ export class LifecycleState {
     }))
   }
 
+  /** performance.now() when the service became ready; undefined before. */
+  get readySinceMs(): number | undefined {
+    return this.#readySinceMs
+  }
+
   markReady(): void {
-    if (this.#name === 'starting') this.#name = 'ready'
+    if (this.#name !== 'starting') return
+    this.#name = 'ready'
+    this.#readySinceMs = performance.now()
   }
 
   beginDrain(): void {

@@ -1,15 +1,25 @@
 /**
  * The contract between the lab CLI (`lab test`) and the scenarios: one scenario per
- * guide test, each arrange -> act -> assert -> restore, talking to the stack only
- * through the control interface and HTTP, so it runs on the native and compose stacks.
+ * guide test (and a few beyond it), each arrange -> act -> assert -> restore, talking to
+ * the stack only through the control interface and HTTP, so it runs on the native and
+ * compose stacks. A scenario reports each check as soon as it is decided, so the checks
+ * made before a failure still reach the checklist.
  */
 import type { ControlTarget, StackEndpoints } from '@production-lab/control'
+import type { LoadRun } from '@production-lab/load'
+import type { HttpClient } from './http.js'
 
 export interface ScenarioContext {
   target: ControlTarget
   endpoints: StackEndpoints
-  /** progress lines while the scenario runs */
+  http: HttpClient
+  /** a progress line while the scenario runs */
   progress(message: string): void
+  /** records a decided check */
+  check(result: CheckResult): void
+  /** keeps a load run for the reports (charts, timelines) */
+  record(run: LoadRun): void
+  /** aborted when the user interrupts the run */
   signal: AbortSignal
 }
 
@@ -36,10 +46,14 @@ export interface ScenarioResult {
 }
 
 export interface Scenario {
-  /** T1..T5 for the guide's tests, then the ones beyond the guide */
+  /** T1..T5 for the guide's tests, B1.. for the ones beyond the guide */
   id: string
+  /** other names accepted by `lab test`, e.g. "breaker" */
+  aliases: string[]
   title: string
+  /** the guide's commands this scenario stands for, for the docs and the report */
+  guide: string
   /** which targets it can run on */
   targets: Array<ControlTarget['kind']>
-  run(context: ScenarioContext): Promise<CheckResult[]>
+  run(context: ScenarioContext): Promise<void>
 }

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: the cost of every layer, measured against its baseline in one run.
+ *   1. lifecycle costs on fresh processes (ready time, idle RSS, shutdown)
+ *   2. the servers under load and nginx, then the throughput and latency-fidelity suites
+ * Prints tables and the target summary, writes the JSON report. A missed target is
+ * reported, not an error; the exit code is non-zero only when the run itself broke.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseOptions, USAGE } from './cli.js'
+import { defaults } from './defaults.js'
+import { lifecycleCostServers, loadServers, portsFrom } from './layout.js'
+import { type LifecycleCosts, measureLifecycleCosts } from './lifecycle-costs.js'
+import { startNginx } from './nginx.js'
+import { assertPortsFree } from './ports.js'
+import { ProcessGroup } from './processes.js'
+import { type BenchReport, checkTargets, formatReport } from './report.js'
+import { type RunningServer, startServer } from './servers.js'
+import { measureFidelity, measureThroughput } from './suites.js'
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`)
+
+async function run(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2))
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  const { plan } = options
+  const outDir = join(REPO_ROOT, defaults.outDir)
+  const logDir = join(outDir, 'logs')
+  rmSync(logDir, { recursive: true, force: true })
+  mkdirSync(logDir, { recursive: true })
+  const ports = portsFrom(options.portBase)
+  await assertPortsFree(ports)
+  const startedAt = new Date().toISOString()
+  const loadAtStart = loadavg()[0] ?? 0
+
+  progress(`lifecycle costs (${plan.lifecycleSamples} fresh process(es) per service)`)
+  const lifecycle: LifecycleCosts[] = []
+  for (const spec of lifecycleCostServers(ports))
+    lifecycle.push(await measureLifecycleCosts(spec, plan.lifecycleSamples, logDir))
+
+  const group = new ProcessGroup()
+  const stopOnInterrupt = () => void group.stopAll().then(() => process.exit(130))
+  process.once('SIGINT', stopOnInterrupt)
+  try {
+    progress('starting the servers under load and nginx')
+    const specs = loadServers(ports)
+    const servers = Object.fromEntries(
+      await Promise.all(
+        Object.entries(specs).map(
+          async ([key, spec]) => [key, await startServer(group, spec, logDir)] as const,
+        ),
+      ),
+    ) as Record<keyof typeof specs, RunningServer>
+    const nginx = await startNginx(group, {
+      runtimeDir: join(outDir, 'nginx'),
+      lbPort: ports.nginxLb,
+      statusPort: ports.nginxStatus,
+      writerPort: ports.writer,
+      readerPorts: [ports.reader1, ports.reader2],
+      tuning: options.nginx,
+    })
+
+    const suiteServers = { ...servers, nginx }
+    const { layers, results } = await measureThroughput(suiteServers, plan, progress)
+    const fidelity = await measureFidelity(suiteServers, results, plan, progress)
+
+    const measured = { layers, fidelity, lifecycle }
+    const report: BenchReport = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      quick: options.quick,
+      plan: { ...plan },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+        node: process.version,
+        loadAverage1m: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+      },
+      nginx: { upstreamKeepalive: nginx.upstreamKeepalive, workerProcesses: nginx.workerProcesses },
+      ...measured,
+      targets: checkTargets(measured),
+    }
+    const out = options.out ? resolve(options.out) : join(outDir, 'latest.json')
+    mkdirSync(dirname(out), { recursive: true })
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
+    process.stdout.write(`${formatReport(report)}\n\nJSON report: ${out}\nService logs: ${logDir}\n`)
+    return 0
+  } finally {
+    process.off('SIGINT', stopOnInterrupt)
+    await group.stopAll()
+  }
+}
+
+try {
+  process.exitCode = await run()
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exitCode = 1
+}

@@ -1,0 +1,42 @@
+/**
+ * Per-process figures from Linux's /proc: CPU time (so a row's cost per request can be
+ * read without trusting throughput on a shared machine: the CPU a server spends per
+ * request barely moves when other work competes for the cores), resident memory, and
+ * child processes (nginx's workers).
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** /proc/<pid>/stat counts CPU in clock ticks; 100 per second on Linux (USER_HZ). */
+const TICKS_PER_SECOND = 100
+
+/** User plus system CPU seconds the process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may contain spaces; the fields after its closing paren are plain.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND
+}
+
+export function rssBytesOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`)
+  return Number(match[1]) * 1024
+}
+
+/** Direct children of a process (for nginx: its workers). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  )
+}
+
+/** CPU seconds used so far by all of `pids` together. */
+export function totalCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0)
+}

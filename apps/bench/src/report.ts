@@ -1,0 +1,222 @@
+/**
+ * The run's results as one JSON document, the tables printed from it, and the target
+ * checks of the issue computed from it.
+ */
+import { defaults } from './defaults.js'
+import type { LifecycleCosts } from './lifecycle-costs.js'
+import type { CaseSummary } from './rounds.js'
+import { formatTable, ms, percent } from './table.js'
+import { checkTarget, type TargetResult, targets } from './targets.js'
+
+export interface LayerRow extends CaseSummary {
+  label: string
+  /** ms of simulated wait in the route */
+  routeDelayMs: number
+  /** rps relative to another row, computed within each round */
+  ratio?: { to: string; median: number; perRound: number[] }
+}
+
+export interface FidelityRow {
+  path: '/read' | '/write'
+  via: 'direct' | 'nginx'
+  connections: number
+  configuredMs: number
+  summary: CaseSummary
+}
+
+export interface BenchReport {
+  startedAt: string
+  finishedAt: string
+  quick: boolean
+  plan: Record<string, number>
+  machine: { cpus: number; cpuModel: string; node: string; loadAverage1m: { start: number; end: number } }
+  nginx: { upstreamKeepalive: number; workerProcesses: string }
+  layers: LayerRow[]
+  fidelity: FidelityRow[]
+  lifecycle: LifecycleCosts[]
+  targets: TargetResult[]
+}
+
+function layer(report: Pick<BenchReport, 'layers'>, id: string): LayerRow {
+  const row = report.layers.find((r) => r.id === id)
+  if (!row) throw new Error(`the report has no "${id}" row`)
+  return row
+}
+
+function fidelity(
+  report: Pick<BenchReport, 'fidelity'>,
+  path: string,
+  via: string,
+  connections: number,
+): FidelityRow {
+  const row = report.fidelity.find((r) => r.path === path && r.via === via && r.connections === connections)
+  if (!row) throw new Error(`the report has no fidelity row for ${path} ${via} at ${connections} connections`)
+  return row
+}
+
+/** Every target of the issue, checked against the run's medians. */
+export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | 'lifecycle'>): TargetResult[] {
+  const ratio = (id: string) => {
+    const row = layer(report, id)
+    if (!row.ratio) throw new Error(`the "${id}" row has no ratio`)
+    return row.ratio.median
+  }
+  const nginx = layer(report, 'readers-nginx')
+  const checks = [
+    checkTarget({
+      name: 'lifecycle everything on / bare rps',
+      value: ratio('lifecycle-all-on'),
+      limit: targets.lifecycleAllOnRatio,
+      comparison: 'atLeast',
+      unit: 'x',
+    }),
+    checkTarget({
+      name: 'lifecycle LOG_REQUESTS=false / bare rps',
+      value: ratio('lifecycle-no-log'),
+      limit: targets.lifecycleNoLogRatio,
+      comparison: 'atLeast',
+      unit: 'x',
+    }),
+    checkTarget({
+      name: 'readers through nginx / reader directly rps',
+      value: ratio('readers-nginx'),
+      limit: targets.nginxRatio,
+      comparison: 'atLeast',
+      unit: 'x',
+    }),
+    checkTarget({
+      name: 'through nginx p99 / p50',
+      value: nginx.p99Ms / nginx.p50Ms,
+      limit: targets.nginxP99OverP50,
+      comparison: 'atMost',
+      unit: 'x',
+    }),
+    checkTarget({
+      name: '/read p50 directly, 50 clients',
+      value: fidelity(report, '/read', 'direct', 50).summary.p50Ms,
+      limit: targets.readP50DirectMs,
+      comparison: 'atMost',
+      unit: 'ms',
+    }),
+    checkTarget({
+      name: '/read p50 through nginx, 50 clients',
+      value: fidelity(report, '/read', 'nginx', 50).summary.p50Ms,
+      limit: targets.readP50NginxMs,
+      comparison: 'atMost',
+      unit: 'ms',
+    }),
+    ...report.fidelity
+      .filter((row) => row.path === '/write' && row.via === 'direct')
+      .map((row) =>
+        checkTarget({
+          name: `/write p50 directly, ${row.connections} client(s)`,
+          value: row.summary.p50Ms,
+          limit: targets.writeP50Ms,
+          comparison: 'atMost',
+          unit: 'ms',
+        }),
+      ),
+  ]
+  for (const service of report.lifecycle) {
+    checks.push(
+      checkTarget({
+        name: `${service.name} spawn to ready`,
+        value: service.readyMs,
+        limit: targets.readyMs,
+        comparison: 'below',
+        unit: 'ms',
+      }),
+      checkTarget({
+        name: `${service.name} shutdown with idle keep-alive clients (delay ${service.shutdownDelayMs} ms)`,
+        value: service.shutdownMs,
+        limit: service.shutdownDelayMs + targets.shutdownOverDelayMs,
+        comparison: 'atMost',
+        unit: 'ms',
+      }),
+      checkTarget({
+        name: `${service.name} idle RSS`,
+        value: service.idleRssBytes,
+        limit: targets.idleRssBytes,
+        comparison: 'below',
+        unit: 'MB',
+      }),
+    )
+  }
+  return checks
+}
+
+export function formatReport(report: BenchReport): string {
+  const layers = formatTable(
+    [
+      'row (50 clients)',
+      'route wait',
+      'rps',
+      'rps ratio',
+      'p50 ms',
+      'p99 ms',
+      'rps spread',
+      'server CPU us/req',
+      'failures',
+    ],
+    report.layers.map((row) => [
+      row.label,
+      `${row.routeDelayMs} ms`,
+      row.rps.toFixed(0),
+      row.ratio ? `${row.ratio.median.toFixed(2)}x ${row.ratio.to}` : 'baseline',
+      ms(row.p50Ms),
+      ms(row.p99Ms),
+      percent(row.rpsSpread),
+      row.serverCpuUsPerRequest === undefined ? '-' : row.serverCpuUsPerRequest.toFixed(0),
+      String(row.failures),
+    ]),
+  )
+  const fidelityTable = formatTable(
+    ['route', 'via', 'clients', 'configured', 'p50 ms', 'p99 ms', 'rps', 'p50 spread'],
+    report.fidelity.map((row) => [
+      row.path,
+      row.via,
+      String(row.connections),
+      `${row.configuredMs} ms`,
+      ms(row.summary.p50Ms),
+      ms(row.summary.p99Ms),
+      row.summary.rps.toFixed(0),
+      percent(row.summary.p50Spread),
+    ]),
+  )
+  const lifecycle = formatTable(
+    ['service', 'spawn to ready ms', 'idle RSS MB', 'shutdown ms', 'drain delay ms', 'samples'],
+    report.lifecycle.map((row) => [
+      row.name,
+      row.readyMs.toFixed(0),
+      (row.idleRssBytes / (1024 * 1024)).toFixed(1),
+      row.shutdownMs.toFixed(0),
+      String(row.shutdownDelayMs),
+      String(row.samples.length),
+    ]),
+  )
+  const missed = report.targets.filter((t) => !t.met).length
+  const { cpus, loadAverage1m } = report.machine
+  const busy = Math.max(loadAverage1m.start, loadAverage1m.end) > cpus
+  return [
+    `Benchmark ${report.quick ? '(quick) ' : ''}${report.startedAt}: ${report.machine.cpus} CPU(s) ${report.machine.cpuModel}, node ${report.machine.node}, load average ${report.machine.loadAverage1m.start.toFixed(2)} -> ${report.machine.loadAverage1m.end.toFixed(2)}`,
+    `Each figure is the median of ${report.plan.rounds} alternating rounds; ratios are taken within a round; spread = (max - min) / median over rounds.`,
+    `nginx: upstream keepalive ${report.nginx.upstreamKeepalive}, worker_processes ${report.nginx.workerProcesses}`,
+    ...(busy
+      ? [
+          `Warning: the machine was busy (load average above its ${cpus} CPU(s)): rps, ratios and p99 measure it as much as the servers; compare the spread column, or run again on a quiet machine.`,
+        ]
+      : []),
+    '',
+    'Throughput: the cost of each layer',
+    layers,
+    '',
+    `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
+    fidelityTable,
+    '',
+    `Lifecycle costs (fresh processes, ${defaults.idleKeepAliveClients} idle keep-alive clients at shutdown)`,
+    lifecycle,
+    '',
+    `Targets: ${report.targets.length - missed} met, ${missed} missed`,
+    ...report.targets.map((t) => t.line),
+  ].join('\n')
+}

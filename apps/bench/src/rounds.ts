@@ -1,0 +1,99 @@
+/**
+ * Alternating rounds: every case runs once per round, in an order rotated each round, so
+ * a noisy moment of the shared machine spreads over all cases instead of one. Each case is
+ * warmed up first (JIT, connection pools) and the warm-up is not measured.
+ */
+import { type LoadRequest, type LoadResult, runLoad } from './load.js'
+import { totalCpuSeconds } from './proc.js'
+import { median, rotated, spread } from './stats.js'
+
+export interface LoadCase {
+  id: string
+  request: Omit<LoadRequest, 'durationS'>
+  /** the server processes answering this case, whose CPU time is charged to its requests */
+  serverPids?: () => number[]
+}
+
+export interface RoundResult extends LoadResult {
+  /** server CPU microseconds per successful request (user + system, all server processes) */
+  serverCpuUsPerRequest?: number
+}
+
+export interface RoundsPlan {
+  rounds: number
+  /** seconds per case per round */
+  durationS: number
+  /** seconds of unmeasured load per case before the first round; 0 skips it */
+  warmupS: number
+}
+
+/** The per-round results of one case and their medians. */
+export interface CaseSummary {
+  id: string
+  rounds: RoundResult[]
+  rps: number
+  p50Ms: number
+  p99Ms: number
+  /** (max - min) / median of rps over the rounds */
+  rpsSpread: number
+  /** (max - min) / median of p50 over the rounds */
+  p50Spread: number
+  /** non-2xx responses plus connection errors, over all rounds */
+  failures: number
+  /** median server CPU microseconds per request, when the case names its servers */
+  serverCpuUsPerRequest?: number
+}
+
+export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
+  const rps = rounds.map((r) => r.rps)
+  const p50 = rounds.map((r) => r.p50Ms)
+  const cpu = rounds.flatMap((r) => (r.serverCpuUsPerRequest === undefined ? [] : [r.serverCpuUsPerRequest]))
+  return {
+    id,
+    rounds,
+    rps: median(rps),
+    p50Ms: median(p50),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    rpsSpread: spread(rps),
+    p50Spread: spread(p50),
+    failures: rounds.reduce((sum, r) => sum + r.failed + r.errors, 0),
+    ...(cpu.length > 0 && { serverCpuUsPerRequest: median(cpu) }),
+  }
+}
+
+async function measure(loadCase: LoadCase, durationS: number): Promise<RoundResult> {
+  const pids = loadCase.serverPids?.() ?? []
+  const cpuBefore = totalCpuSeconds(pids)
+  const result = await runLoad({ ...loadCase.request, durationS })
+  if (pids.length === 0) return result
+  const cpuUs = (totalCpuSeconds(pids) - cpuBefore) * 1e6
+  return { ...result, serverCpuUsPerRequest: cpuUs / result.ok }
+}
+
+export async function runRounds(
+  cases: readonly LoadCase[],
+  plan: RoundsPlan,
+  progress: (line: string) => void,
+): Promise<Map<string, CaseSummary>> {
+  if (plan.warmupS > 0) {
+    for (const loadCase of cases) {
+      progress(`warm-up ${loadCase.id}`)
+      await runLoad({ ...loadCase.request, durationS: plan.warmupS })
+    }
+  }
+  const results = new Map<string, RoundResult[]>(cases.map((c) => [c.id, []]))
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const loadCase of rotated(cases, round)) {
+      const result = await measure(loadCase, plan.durationS)
+      results.get(loadCase.id)?.push(result)
+      const cpu =
+        result.serverCpuUsPerRequest === undefined
+          ? ''
+          : `, server CPU ${result.serverCpuUsPerRequest.toFixed(0)} us/request`
+      progress(
+        `round ${round + 1}/${plan.rounds} ${loadCase.id}: ${result.rps.toFixed(0)} rps, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms${cpu}`,
+      )
+    }
+  }
+  return new Map([...results].map(([id, rounds]) => [id, summarise(id, rounds)]))
+}

@@ -1,0 +1,47 @@
+/** Writes a run's JSON and HTML reports, by default to <state dir>/reports/<kind>-<time>.{json,html}. */
+import { join, relative, resolve } from 'node:path'
+import {
+  type ReportDocument,
+  renderHtmlReport,
+  renderJsonReport,
+  reportTimestamp,
+  writeReportFile,
+} from '@production-lab/load'
+import { stateRoot } from '../paths.js'
+
+export interface ReportPaths {
+  json: string
+  html: string
+}
+
+export function defaultReportPaths(kind: 'test' | 'load', now = new Date()): ReportPaths {
+  const base = join(stateRoot(), 'reports', `${kind}-${reportTimestamp(now)}`)
+  return { json: `${base}.json`, html: `${base}.html` }
+}
+
+export async function writeReports(
+  document: ReportDocument,
+  kind: 'test' | 'load',
+  chosen: { json?: string; html?: string },
+): Promise<ReportPaths> {
+  const defaults = defaultReportPaths(kind)
+  const paths = { json: resolve(chosen.json ?? defaults.json), html: resolve(chosen.html ?? defaults.html) }
+  await writeReportFile(paths.json, renderJsonReport(document))
+  await writeReportFile(paths.html, renderHtmlReport(document))
+  return paths
+}
+
+/** "Reports: .lab/reports/x.html (open it in a browser; works offline) and .lab/reports/x.json" */
+export function describeReports(paths: ReportPaths): string {
+  const shown = (path: string) => relative(process.cwd(), path) || path
+  return `Reports: ${shown(paths.html)} (open it in a browser; it works offline) and ${shown(paths.json)}`
+}
+
+/** The command line as the user typed it, for the report's header. */
+export function commandLine(verb: string, argv: string[]): string {
+  return [
+    'lab',
+    verb,
+    ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)),
+  ].join(' ')
+}

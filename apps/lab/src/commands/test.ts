@@ -1,0 +1,129 @@
+/**
+ * `lab test [scenario...]`: runs the guide's tests (and the ones beyond it) against a
+ * running stack, prints progress and then the checklist with numbers, writes a JSON and an
+ * HTML report, and exits 1 when any check fails (2 for a usage error). With --start-stack
+ * it starts the native stack itself first and stops it at the end.
+ */
+import { ControlError } from '@production-lab/control'
+import type { ReportDocument } from '@production-lab/load'
+import { formatChecklist, formatScenarioResult } from '../scenarios/checklist.js'
+import { SCENARIOS, selectScenarios, UnknownScenarioError } from '../scenarios/registry.js'
+import { runScenarios, type ScenarioOutcome } from '../scenarios/run-scenarios.js'
+import { formatTable } from '../table.js'
+import { connectTarget, TARGET_KINDS, type TargetKind } from '../target.js'
+import { commandLine, describeReports, writeReports } from './run-report.js'
+import { type SpawnedStack, startNativeStack } from './spawned-stack.js'
+import { parse, UsageError } from './usage.js'
+
+const USAGE =
+  'lab test [scenario...] [--target native|compose] [--start-stack] [--json FILE] [--html FILE] [--list]'
+
+function listScenarios(): string {
+  return formatTable(
+    ['ID', 'ALSO', 'SCENARIO', 'THE GUIDE'],
+    SCENARIOS.map((s) => [s.id, s.aliases.join(', '), s.title, s.guide]),
+  )
+}
+
+export function testReport(
+  outcomes: ScenarioOutcome[],
+  command: string,
+  targetKind: TargetKind,
+): ReportDocument {
+  return {
+    title: `Production Lab test run (${targetKind} stack)`,
+    generatedAt: new Date().toISOString(),
+    command,
+    passed: outcomes.length > 0 && outcomes.every((o) => o.passed),
+    sections: outcomes.map((o) => ({
+      id: o.id,
+      title: o.title,
+      passed: o.passed,
+      durationMs: o.durationMs,
+      checks: o.checks,
+      runs: o.runs,
+      ...(o.error !== undefined && { error: o.error }),
+    })),
+  }
+}
+
+export async function testCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`usage: ${USAGE}\n\n${listScenarios()}\n`)
+    return 0
+  }
+  const { values, positionals } = parse(
+    argv,
+    {
+      target: { type: 'string' },
+      'start-stack': { type: 'boolean' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      list: { type: 'boolean' },
+    },
+    USAGE,
+  )
+  if (values.list) {
+    process.stdout.write(`${listScenarios()}\n`)
+    return 0
+  }
+  const kind = (values.target ?? 'native') as TargetKind
+  if (!TARGET_KINDS.includes(kind)) {
+    throw new UsageError(
+      `--target ${JSON.stringify(values.target)} is invalid: expected ${TARGET_KINDS.join(' or ')}`,
+    )
+  }
+  if (values['start-stack'] && kind !== 'native')
+    throw new UsageError('--start-stack starts the native stack: use it with --target native')
+  let scenarios: typeof SCENARIOS
+  try {
+    scenarios = selectScenarios(positionals)
+  } catch (error) {
+    if (error instanceof UnknownScenarioError) throw new UsageError(error.message)
+    throw error
+  }
+
+  const say = (line: string) => process.stdout.write(`${line}\n`)
+  const interrupt = new AbortController()
+  const onInterrupt = () => {
+    if (interrupt.signal.aborted) process.exit(130)
+    say('interrupted: finishing the current step and restoring the stack (Ctrl-C again to exit at once)')
+    interrupt.abort()
+  }
+  // SIGTERM too (a CI timeout): the scenario restores the stack and a started stack is stopped.
+  process.on('SIGINT', onInterrupt)
+  process.on('SIGTERM', onInterrupt)
+  let stack: SpawnedStack | undefined
+  try {
+    if (values['start-stack']) stack = await startNativeStack(say)
+    const { target, endpoints } = await connectTarget(kind).catch((error: Error) => {
+      const hint =
+        kind === 'native' && !stack ? ' (or let the tests start it: pnpm lab test --start-stack)' : ''
+      throw new ControlError(`${error.message}${hint}`, 'UNREACHABLE')
+    })
+    say(
+      `lab test: ${scenarios.map((s) => s.id).join(' ')} against the ${kind} stack (load balancer ${endpoints.loadBalancer})`,
+    )
+    let outcomes: ScenarioOutcome[]
+    try {
+      outcomes = await runScenarios(scenarios, {
+        target,
+        endpoints,
+        signal: interrupt.signal,
+        progress: say,
+        onResult: (result) => say(`${formatScenarioResult(result)}\n`),
+      })
+    } finally {
+      await (target as { close?: () => Promise<void> }).close?.()
+    }
+    say('\nChecklist')
+    say(formatChecklist(outcomes))
+    const document = testReport(outcomes, commandLine('test', argv), kind)
+    say(describeReports(await writeReports(document, 'test', { json: values.json, html: values.html })))
+    return document.passed ? 0 : 1
+  } finally {
+    process.off('SIGINT', onInterrupt)
+    process.off('SIGTERM', onInterrupt)
+    await stack?.stop()
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Where the lab lives on disk: the repo root (found from this file, so `lab` works from any
+ * working directory) and the native stack's state dir, one per LAB_PORT_OFFSET so two
+ * stacks never share logs, pid files or Prometheus data.
+ */
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PORT_OFFSET } from '@production-lab/control'
+
+/** apps/lab/{src,dist}/paths.* -> the repository root */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+
+export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LAB_STATE_DIR ? resolve(env.LAB_STATE_DIR) : join(REPO_ROOT, '.lab')
+}
+
+export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateRoot(env), `stack-${PORT_OFFSET}`)
+}
+
+export function stackStateFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stackDir(env), 'stack.json')
+}

@@ -1,0 +1,299 @@
+/**
+ * What the native stack runs, as data: one entry per supervised process with its command,
+ * environment, probe, ports and start phase. To add a process (a log exporter, ...), add an
+ * entry to `stackProcesses`; the supervisor, the control API, `lab ps` and the docs' table
+ * all follow from it.
+ */
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import { type AppServiceSpec, HEALTH_WATCHER, PORTS, READERS, WRITER } from '@production-lab/control'
+import {
+  nativeAddresses,
+  nativeNginxVars,
+  renderNginxConfig,
+  renderTemplate,
+  templateVariables,
+} from '@production-lab/nginx-config'
+import { REPO_ROOT } from '../paths.js'
+import { stackDefaults } from './defaults.js'
+import type { ProcessSpec } from './managed-process.js'
+
+export interface StackContext {
+  /** the stack's state dir (logs, configs, data) */
+  dir: string
+  adminToken: string
+  controlUrl: string
+}
+
+export interface StackProcess {
+  spec: ProcessSpec
+  /** start order: each phase is ready before the next one starts */
+  phase: number
+}
+
+export interface StackPlan {
+  processes: StackProcess[]
+  /** what is left out and why, printed at start */
+  notes: string[]
+}
+
+export class StackConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StackConfigError'
+  }
+}
+
+/** Start phases: the apps, then the load balancer in front of them, then what watches them. */
+const PHASE = { apps: 0, loadBalancer: 1, watcher: 2, monitoring: 3 } as const
+
+const INSTALL_HINT = 'or run the compose stack instead (see docs/native-stack.md)'
+
+/** An executable on PATH or in the sbin/bin dirs Debian installs daemons to; null when absent. */
+export function findExecutable(name: string, path = process.env.PATH ?? ''): string | null {
+  const dirs = [...path.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin']
+  for (const dir of dirs) {
+    if (!dir) continue
+    const candidate = join(dir, name)
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  return null
+}
+
+function logFile(context: StackContext, name: string): string {
+  return join(context.dir, 'logs', `${name}.log`)
+}
+
+function appMain(service: AppServiceSpec): string {
+  return join(REPO_ROOT, 'apps', service.app, 'dist', 'main.js')
+}
+
+function appProcess(
+  service: AppServiceSpec,
+  context: StackContext,
+  env: Record<string, string> = {},
+): ProcessSpec {
+  const main = appMain(service)
+  if (!existsSync(main)) {
+    throw new StackConfigError(
+      `${service.name}: ${main} does not exist; build the apps first with \`./pnpm build\``,
+    )
+  }
+  return {
+    name: service.name,
+    // `node dist/main.js` directly (never through pnpm or tsx), so signals reach the service.
+    command: process.execPath,
+    args: [main],
+    cwd: REPO_ROOT,
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(service.port),
+      SERVICE_NAME: service.serviceName,
+      ADMIN_TOKEN: context.adminToken,
+      ...env,
+    },
+    url: `http://127.0.0.1:${service.port}`,
+    readyPath: '/health/ready',
+    probe: 'lifecycle',
+    ports: [service.port],
+    stopSignal: 'SIGTERM',
+    stopTimeoutS: stackDefaults.appStopTimeoutS,
+    logFile: logFile(context, service.name),
+    ...(service.limits && { limits: service.limits }),
+  }
+}
+
+/** The variables the nginx and Prometheus templates share (see the template convention). */
+export function templateVars(context: StackContext): Record<string, string> {
+  return {
+    ...nativeAddresses(),
+    NGINX_LOG_EXPORTER_TARGET: `127.0.0.1:${PORTS.nginxLogExporter}`,
+    PROMETHEUS_RULES_DIR: join(REPO_ROOT, 'prometheus', 'rules'),
+    NGINX_ACCESS_LOG: nginxAccessLog(context),
+  }
+}
+
+/** nginx's JSON access log, a file of its own so a log exporter can tail it. */
+export function nginxAccessLog(context: StackContext): string {
+  return join(context.dir, 'logs', 'nginx_lb.access.log')
+}
+
+function nginxProcess(context: StackContext): ProcessSpec {
+  const nginx = findExecutable('nginx')
+  if (!nginx) {
+    throw new StackConfigError(
+      `nginx is not installed: install it with \`apt-get install nginx-light\` (as root) ${INSTALL_HINT}`,
+    )
+  }
+  const runtimeDir = join(context.dir, 'nginx')
+  const configFile = join(runtimeDir, 'nginx.conf')
+  return {
+    name: 'nginx_lb',
+    command: nginx,
+    // -e: the error log before the config is read (the default /var/log/nginx needs root).
+    args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', '/dev/stderr', '-g', 'daemon off;'],
+    cwd: runtimeDir,
+    env: {},
+    url: `http://127.0.0.1:${PORTS.loadBalancer}`,
+    readyPath: '/lb-health',
+    probe: 'http-200',
+    ports: [PORTS.loadBalancer, PORTS.nginxStatus],
+    // SIGQUIT is nginx's graceful shutdown (finish open requests), as the official image's STOPSIGNAL.
+    stopSignal: 'SIGQUIT',
+    stopTimeoutS: stackDefaults.infraStopTimeoutS,
+    logFile: logFile(context, 'nginx_lb'),
+    prepare() {
+      mkdirSync(runtimeDir, { recursive: true })
+      const vars = {
+        ...nativeNginxVars(runtimeDir),
+        NGINX_ACCESS_LOG: nginxAccessLog(context),
+        NGINX_ERROR_LOG: '/dev/stderr',
+      }
+      writeFileSync(configFile, renderNginxConfig(vars))
+    },
+  }
+}
+
+function watcherProcess(context: StackContext): ProcessSpec | string {
+  if (!existsSync(appMain(HEALTH_WATCHER)))
+    return `health_watcher: not started (${appMain(HEALTH_WATCHER)} not built)`
+  const targets = [WRITER, ...READERS].map((service) => ({
+    name: service.name,
+    url: `http://127.0.0.1:${service.port}`,
+  }))
+  return appProcess(HEALTH_WATCHER, context, {
+    WATCHER_ADAPTER: 'native',
+    CONTROL_URL: context.controlUrl,
+    WATCH_TARGETS: JSON.stringify(targets),
+  })
+}
+
+function prometheusProcess(context: StackContext): ProcessSpec | string {
+  const template = join(REPO_ROOT, 'prometheus', 'prometheus.yml.template')
+  const prometheus = findExecutable('prometheus')
+  if (!prometheus)
+    return `prometheus: not started (not installed: \`apt-get install prometheus\`, ${INSTALL_HINT})`
+  if (!existsSync(template)) return `prometheus: not started (${template} does not exist)`
+  const dir = join(context.dir, 'prometheus')
+  const configFile = join(dir, 'prometheus.yml')
+  const listen = `127.0.0.1:${PORTS.prometheus}`
+  return {
+    name: 'prometheus',
+    command: prometheus,
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=${listen}`,
+      // POST /-/reload picks up changed rules without a restart.
+      '--web.enable-lifecycle',
+    ],
+    cwd: dir,
+    env: {},
+    url: `http://${listen}`,
+    readyPath: '/-/ready',
+    probe: 'http-200',
+    ports: [PORTS.prometheus],
+    stopSignal: 'SIGTERM',
+    stopTimeoutS: stackDefaults.infraStopTimeoutS,
+    logFile: logFile(context, 'prometheus'),
+    prepare() {
+      mkdirSync(dir, { recursive: true })
+      const text = readFileSync(template, 'utf8')
+      const available = templateVars(context)
+      const missing = templateVariables(text).filter((name) => !(name in available))
+      if (missing.length > 0) {
+        throw new StackConfigError(
+          `${template} uses ${missing.join(', ')}, which the native stack does not define (stack/services.ts templateVars)`,
+        )
+      }
+      const used = Object.fromEntries(
+        templateVariables(text).map((name) => [name, available[name] as string]),
+      )
+      writeFileSync(configFile, renderTemplate(text, used, 'prometheus.yml.template'))
+    },
+  }
+}
+
+function nginxExporterProcess(context: StackContext): ProcessSpec | string {
+  const exporter = findExecutable('prometheus-nginx-exporter')
+  if (!exporter)
+    return 'nginx_exporter: not started (not installed: `apt-get install prometheus-nginx-exporter`)'
+  const listen = `127.0.0.1:${PORTS.nginxExporter}`
+  return {
+    name: 'nginx_exporter',
+    command: exporter,
+    args: [
+      `-nginx.scrape-uri=http://127.0.0.1:${PORTS.nginxStatus}/stub_status`,
+      `-web.listen-address=${listen}`,
+    ],
+    env: {},
+    url: `http://${listen}`,
+    readyPath: '/metrics',
+    probe: 'http-200',
+    ports: [PORTS.nginxExporter],
+    stopSignal: 'SIGTERM',
+    stopTimeoutS: stackDefaults.infraStopTimeoutS,
+    logFile: logFile(context, 'nginx_exporter'),
+  }
+}
+
+/**
+ * mtail turns nginx's JSON access log into per-route, per-upstream metrics
+ * (prometheus/mtail/nginx-access.mtail); stub_status has only totals.
+ */
+function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
+  const mtail = findExecutable('mtail')
+  if (!mtail) return 'nginx_log_exporter: not started (not installed: `apt-get install mtail`)'
+  const program = join(REPO_ROOT, 'prometheus', 'mtail', 'nginx-access.mtail')
+  return {
+    name: 'nginx_log_exporter',
+    command: mtail,
+    args: [
+      `--progs=${program}`,
+      `--logs=${nginxAccessLog(context)}`,
+      '--address=127.0.0.1',
+      `--port=${PORTS.nginxLogExporter}`,
+      // The `prog` label would be the same on every series.
+      '--emit_prog_label=false',
+      '--logtostderr',
+    ],
+    env: {},
+    url: `http://127.0.0.1:${PORTS.nginxLogExporter}`,
+    readyPath: '/metrics',
+    probe: 'http-200',
+    ports: [PORTS.nginxLogExporter],
+    stopSignal: 'SIGTERM',
+    stopTimeoutS: stackDefaults.infraStopTimeoutS,
+    logFile: logFile(context, 'nginx_log_exporter'),
+  }
+}
+
+/** The stack's processes; throws StackConfigError when a required piece is missing. */
+export function stackProcesses(context: StackContext, options: { prometheus: boolean }): StackPlan {
+  const processes: StackProcess[] = [WRITER, ...READERS].map((service) => ({
+    spec: appProcess(service, context),
+    phase: PHASE.apps,
+  }))
+  processes.push({ spec: nginxProcess(context), phase: PHASE.loadBalancer })
+  const notes: string[] = []
+  const optional: Array<[ProcessSpec | string, number]> = [[watcherProcess(context), PHASE.watcher]]
+  if (options.prometheus) {
+    optional.push(
+      [prometheusProcess(context), PHASE.monitoring],
+      [nginxExporterProcess(context), PHASE.monitoring],
+      [nginxLogExporterProcess(context), PHASE.monitoring],
+    )
+  } else {
+    notes.push('prometheus, nginx_exporter, nginx_log_exporter: not started (--no-prometheus)')
+  }
+  for (const [spec, phase] of optional) {
+    if (typeof spec === 'string') notes.push(spec)
+    else processes.push({ spec, phase })
+  }
+  return { processes, notes }
+}

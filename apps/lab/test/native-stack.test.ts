@@ -1,0 +1,162 @@
+/**
+ * `lab up` and the verbs end to end: the real apps (apps/{writer,reader}/dist), real nginx,
+ * real signals, on LAB_PORT_OFFSET=200 with a scratch state dir. Needs the apps built (the
+ * root `pnpm test` builds everything first) and nginx installed (scripts/system-deps.sh).
+ */
+import assert from 'node:assert/strict'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import type { ServiceInspect, ServiceStatus } from '@production-lab/control'
+import { tempDir } from './fixtures.js'
+
+const OFFSET = 200
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const LB = `http://127.0.0.1:${8080 + OFFSET}`
+const env = { ...process.env, LAB_PORT_OFFSET: String(OFFSET), LAB_STATE_DIR: tempDir() }
+const stateFile = join(env.LAB_STATE_DIR, `stack-${OFFSET}`, 'stack.json')
+
+function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+async function ps(): Promise<ServiceStatus[]> {
+  const { code, stdout, stderr } = await lab('ps', '--json')
+  assert.equal(code, 0, stderr)
+  return JSON.parse(stdout) as ServiceStatus[]
+}
+
+async function waitHealthy(name: string): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
+    if ((await ps()).find((s) => s.name === name)?.health === 'healthy') return
+    await sleep(300)
+  }
+  assert.fail(`${name} did not become healthy within 30 s`)
+}
+
+let stack: ChildProcess
+let output = ''
+
+before(async () => {
+  stack = spawn(process.execPath, [CLI, 'up', '--no-prometheus'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  stack.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  stack.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const deadline = Date.now() + 120_000
+  while (!output.includes('Ctrl-C stops the stack')) {
+    if (stack.exitCode !== null) assert.fail(`lab up exited with ${stack.exitCode}:\n${output}`)
+    if (Date.now() > deadline) assert.fail(`lab up not ready within 120 s:\n${output}`)
+    await sleep(200)
+  }
+})
+
+after(async () => {
+  if (stack.exitCode === null && stack.signalCode === null) {
+    stack.kill('SIGKILL')
+    await once(stack, 'exit')
+  }
+})
+
+test('up prints what runs where, with the limits and whether they are enforced', () => {
+  for (const name of ['app_slow', 'app_fast_1', 'app_fast_2', 'nginx_lb'])
+    assert.match(output, new RegExp(`^${name} +\\d+ +http://127\\.0\\.0\\.1:\\d+`, 'm'))
+  assert.match(output, /limits 0\.5 CPU, 512 MiB: (enforced, cgroup v[12]|not enforced: )/)
+  assert.match(output, new RegExp(`Load balancer +${LB}`))
+  assert.match(output, /note: prometheus, nginx_exporter.*--no-prometheus/)
+})
+
+test('ps shows every service up and healthy', async () => {
+  const { stdout } = await lab('ps')
+  for (const name of ['app_slow', 'app_fast_1', 'app_fast_2', 'nginx_lb'])
+    assert.match(stdout, new RegExp(`^${name} +Up \\(healthy\\)`, 'm'))
+})
+
+test('lab stop app_fast_1: reads keep succeeding from FAST_REPLICA_2; lab start brings it back', async () => {
+  const stopped = await lab('stop', 'app_fast_1')
+  assert.equal(stopped.code, 0, stopped.stderr)
+  assert.equal(stopped.stdout, 'app_fast_1\n')
+  for (let i = 0; i < 10; i++) {
+    const response = await fetch(`${LB}/read`)
+    assert.equal(response.status, 200)
+    assert.equal(((await response.json()) as { service: string }).service, 'FAST_REPLICA_2')
+  }
+  assert.equal((await ps()).find((s) => s.name === 'app_fast_1')?.state, 'stopped')
+  assert.equal((await lab('start', 'reader-1')).code, 0)
+  await waitHealthy('app_fast_1')
+})
+
+test('inspect shows the writer limits, and the limit env only when enforced', async () => {
+  const { code, stdout } = await lab('inspect', 'app_slow')
+  assert.equal(code, 0)
+  const [writer] = JSON.parse(stdout) as ServiceInspect[]
+  assert.equal(writer?.limits.cpus, 0.5)
+  assert.equal(writer?.limits.memoryBytes, 536870912)
+  assert.equal(writer?.env.CPU_LIMIT_CORES, writer?.limits.enforced ? '0.5' : undefined)
+  assert.match(writer?.command.join(' ') ?? '', /apps\/writer\/dist\/main\.js$/)
+})
+
+test('kill --signal SIGTERM: the writer logs the guide\'s two lines about 3 s apart and is "exited" (0)', async () => {
+  // The health-watcher (when built) would restart the exited writer: keep it out of this test.
+  if ((await ps()).some((s) => s.name === 'health_watcher'))
+    assert.equal((await lab('stop', 'health_watcher')).code, 0)
+  assert.equal((await lab('kill', '--signal', 'SIGTERM', 'app_slow')).code, 0)
+  const deadline = Date.now() + 20_000
+  let writer: ServiceStatus | undefined
+  while (Date.now() < deadline) {
+    writer = (await ps()).find((s) => s.name === 'app_slow')
+    if (writer?.state === 'exited') break
+    await sleep(300)
+  }
+  assert.equal(writer?.state, 'exited')
+  assert.equal(writer?.exitCode, 0)
+  const { stdout } = await lab('logs', '--tail', '50', 'writer')
+  const times = [
+    'Received signal 15. Starting graceful shutdown...',
+    'Graceful shutdown complete. Exiting.',
+  ].map((message) => {
+    const line = stdout.split('\n').findLast((l) => l.includes(message))
+    assert.ok(line, `log line "${message}"`)
+    return Date.parse((JSON.parse(line) as { time: string }).time)
+  })
+  const gapS = ((times[1] as number) - (times[0] as number)) / 1000
+  assert.ok(gapS >= 2.9 && gapS < 10, `the two lines are ${gapS} s apart`)
+  assert.equal((await fetch(`${LB}/write`, { method: 'POST' })).status, 502)
+  assert.equal((await lab('start', 'app_slow')).code, 0)
+  await waitHealthy('app_slow')
+})
+
+test('usage errors exit 2; a second stack on the same offset is refused', async () => {
+  const unknown = await lab('stop', 'app_nope')
+  assert.equal(unknown.code, 2)
+  assert.match(unknown.stderr, /unknown service "app_nope": expected one of app_slow/)
+  assert.equal((await lab('frobnicate')).code, 2)
+  const second = await lab('up')
+  assert.equal(second.code, 1)
+  assert.match(second.stderr, /already running: supervisor pid \d+/)
+})
+
+test('SIGTERM stops every service gracefully and exits 0', async () => {
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+    processes: Record<string, { pid: number | null }>
+  }
+  const pids = Object.values(state.processes).flatMap((p) => (p.pid === null ? [] : [p.pid]))
+  assert.ok(pids.length >= 4)
+  stack.kill('SIGTERM')
+  const [code] = (await once(stack, 'exit')) as [number | null]
+  assert.equal(code, 0, output)
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `pid ${pid} is gone`)
+  assert.equal(existsSync(stateFile), false)
+  assert.match(output, /app_slow: stopped with exit code 0/)
+})

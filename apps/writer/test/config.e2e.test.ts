@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { EXIT_CONFIG_ERROR } from '@production-lab/lifecycle'
+import { runService } from '../../../packages/lifecycle/test/support/service-process.js'
+
+const WRITER = new URL('../dist/main.js', import.meta.url).pathname
+
+describe('writer process with a bad configuration', () => {
+  test('exits 78 before listening, one stderr line per bad variable', async () => {
+    const service = runService(WRITER, {
+      PORT: '99999',
+      WRITE_DELAY_MS: 'slow',
+      GRACEFUL_SHUTDOWN_DELAY_S: '3',
+    })
+    const exit = await service.exited
+    assert.equal(exit.code, EXIT_CONFIG_ERROR)
+    assert.deepEqual(service.stderr().trim().split('\n').sort(), [
+      'config error: PORT="99999" is invalid: expected an integer >= 0 <= 65535 (TCP port (0 = any free port))',
+      'config error: WRITE_DELAY_MS="slow" is invalid: expected a number >= 0 <= 60000 (I/O wait per write, ms)',
+    ])
+    assert.ok(!service.logs.some((line) => line.message.includes('ready on')), 'it never listened')
+  })
+})

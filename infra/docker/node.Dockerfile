@@ -1,0 +1,50 @@
+# One image recipe for every Node app of the monorepo (apps/writer, apps/reader,
+# apps/health-watcher), chosen with the build argument APP. Build context: the repository root.
+#   docker build -f infra/docker/node.Dockerfile --build-arg APP=writer -t production-lab/writer .
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# --- build: the containerised apps compiled in the workspace; then one app alone with its
+# production dependencies (pnpm deploy --prod).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /repo
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+# The pnpm version pinned in package.json ("packageManager"), installed with the image's npm.
+COPY package.json ./
+RUN npm install --global --no-audit --no-fund --loglevel=error \
+      "$(node -p 'require("./package.json").packageManager')"
+# Dependencies change less often than sources: fetched from the lockfile alone, this layer
+# stays cached across source edits.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch --reporter=append-only
+COPY . .
+# Every containerised app compiled in one layer that does not depend on APP, so the second
+# and third image reuse it instead of compiling the workspace again.
+RUN pnpm install --offline --frozen-lockfile --reporter=append-only \
+ && pnpm --filter "@production-lab/writer..." --filter "@production-lab/reader..." \
+         --filter "@production-lab/health-watcher..." run build
+# Declared only here, so every layer above is shared by the apps' builds.
+ARG APP
+RUN test -n "$APP" && test -f "apps/$APP/dist/main.js" \
+      || { echo "node.Dockerfile: --build-arg APP=<writer|reader|health-watcher> names no built app under apps/ (got '$APP')" >&2; exit 1; } \
+ && pnpm --filter "$(node -p "require('./apps/$APP/package.json').name")" deploy --prod /deploy
+
+# --- runtime: Node, the compiled app and its production dependencies; nothing else.
+FROM ${NODE_IMAGE}
+ARG APP
+LABEL org.opencontainers.image.title="production-lab-${APP}" \
+      org.opencontainers.image.description="Production Lab: apps/${APP}"
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000
+WORKDIR /app
+# Owned by root, so the unprivileged user cannot modify the code it runs.
+COPY --from=build /deploy/package.json ./package.json
+COPY --from=build /deploy/node_modules ./node_modules
+COPY --from=build /deploy/dist ./dist
+USER node
+EXPOSE 8000
+# `node` itself is the process that gets docker stop's SIGTERM (no npm/pnpm wrapper that
+# would swallow it), and the lifecycle package drains on it.
+STOPSIGNAL SIGTERM
+# No curl in the image: Node's fetch asks the app's own /health (503 while draining).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]

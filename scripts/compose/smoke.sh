@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The compose smoke test: on a machine without Docker, runs docker-compose.yml for real with
+# podman behind a Docker-compatible socket. Sets up podman, builds the local stand-ins of the
+# base images and the lab's images, starts the stack (all but grafana, which has no image
+# here), waits until every app is healthy, checks it like the lab guide's user
+# (scripts/compose/stack-checks.sh), runs the lab's scenarios against it
+# (`lab test --target compose`), and tears everything down, also on failure or Ctrl-C.
+# Host ports are shifted away from the guide's so a running lab is not disturbed:
+#   LB_PORT=18080 PROMETHEUS_PORT=19090 APP_SLOW_PORT=17601 ... (override any of them)
+# Prints the time each phase took. Exit code 0 only if every step passed.
+set -euo pipefail
+# shellcheck source=scripts/compose/env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PL_REPO"
+# Node 24 on PATH (the lab CLI, JSON parsing).
+# shellcheck source=scripts/toolchain.sh
+. scripts/toolchain.sh
+# shellcheck source=scripts/compose/docker-api.sh
+. scripts/compose/docker-api.sh
+export LB_PORT="${LB_PORT:-18080}" PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}" GRAFANA_PORT="${GRAFANA_PORT:-13000}"
+export APP_SLOW_PORT="${APP_SLOW_PORT:-17601}" APP_FAST_1_PORT="${APP_FAST_1_PORT:-17602}"
+export APP_FAST_2_PORT="${APP_FAST_2_PORT:-17603}" HEALTH_WATCHER_PORT="${HEALTH_WATCHER_PORT:-17604}"
+export ADMIN_TOKEN="${ADMIN_TOKEN:-smoke-admin-token}"
+# Everything but grafana (and the `load` profile's k6): no image of theirs can be had here.
+SERVICES=(writer reader-1 reader-2 health-watcher nginx nginx-exporter prometheus)
+# Containers with a healthcheck (the guide's names).
+HEALTHCHECKED=(app_slow app_fast_1 app_fast_2 health_watcher nginx_lb)
+
+started=$SECONDS
+phase_start=$SECONDS
+phase() { printf 'smoke: %-28s %4ss\n' "$1" "$((SECONDS - phase_start))" >&2; phase_start=$SECONDS; }
+teardown() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    pl_log "failed (exit $status); container states and the last log lines:"
+    podman ps --all --format '{{.Names}}  {{.Status}}' >&2 || true
+    docker-compose logs --no-color --tail 15 >&2 || true
+  fi
+  bash "$PL_REPO/scripts/compose/teardown.sh"
+  printf 'smoke: %s after %ss\n' "$([ "$status" -eq 0 ] && echo passed || echo FAILED)" "$((SECONDS - started))" >&2
+  exit "$status"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+bash scripts/compose/setup-podman.sh
+phase "podman ready"
+bash scripts/compose/base-images.sh
+phase "base images ready"
+# A stack left by an interrupted run would hold the container names.
+PL_KEEP_PODMAN_SERVICE=1 bash scripts/compose/teardown.sh
+docker-compose build --quiet writer reader-1 health-watcher nginx prometheus >"$PL_CONTAINERS_DIR/build.log" 2>&1 ||
+  { tail -40 "$PL_CONTAINERS_DIR/build.log" >&2; pl_fail "image build failed; full log: $PL_CONTAINERS_DIR/build.log"; }
+phase "images built"
+
+setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 &
+echo $! >"$PL_CONTAINERS_DIR/healthcheck-loop.pid"
+docker-compose up -d "${SERVICES[@]}" >&2
+wait_healthy 120 "${HEALTHCHECKED[@]}"
+phase "stack up and healthy"
+podman ps --format '{{.Names}}\t{{.Status}}\t{{.Ports}}' >&2
+
+bash scripts/compose/stack-checks.sh
+phase "guide checks"
+
+# The lab's scenarios, through the Docker API (DOCKER_HOST) and the ports exported above.
+./pnpm --filter "@production-lab/lab..." run build >"$PL_CONTAINERS_DIR/lab-build.log" 2>&1 ||
+  { tail -20 "$PL_CONTAINERS_DIR/lab-build.log" >&2; pl_fail "building the lab CLI failed; full log: $PL_CONTAINERS_DIR/lab-build.log"; }
+node apps/lab/dist/cli.js test --target compose
+phase "lab scenarios"
