@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the native stack and the tests use, when missing:
 # nginx (the load balancer), Prometheus + promtool, prometheus-nginx-exporter, mtail
-# (nginx access-log metrics).
+# (nginx access-log metrics). `--for-tests` adds what the test suite needs besides:
+# chromium (the HTML report is checked in a real browser), podman and runc (the Docker
+# control target is tested against podman's Docker-compatible API).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
@@ -10,10 +12,14 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-l
 command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
 command -v prometheus-nginx-exporter >/dev/null 2>&1 || packages+=(prometheus-nginx-exporter)
 command -v mtail >/dev/null 2>&1 || packages+=(mtail)
-for extra in "$@"; do
-  case "$extra" in
-    chromium) command -v chromium >/dev/null 2>&1 || packages+=(chromium) ;;
-    *) echo "system-deps: unknown extra '$extra'" >&2; exit 2 ;;
+for option in "$@"; do
+  case "$option" in
+    --for-tests)
+      command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+      command -v podman >/dev/null 2>&1 || packages+=(podman)
+      command -v runc >/dev/null 2>&1 || packages+=(runc)
+      ;;
+    *) echo "system-deps: unknown option '$option' (expected --for-tests)" >&2; exit 2 ;;
   esac
 done
 [ "${#packages[@]}" -eq 0 ] && exit 0
