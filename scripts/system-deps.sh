@@ -1,36 +1,51 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the native stack and the tests use, when missing:
-# nginx (the load balancer), Prometheus + promtool, prometheus-nginx-exporter, mtail
-# (nginx access-log metrics). `--for-tests` adds what the test suite needs besides:
-# chromium (the HTML report is checked in a real browser), podman and runc (the Docker
-# control target is tested against podman's Docker-compatible API).
-# As root it runs apt-get; otherwise it prints the exact command and fails.
+# system-deps.sh [GROUP...]: installs the Debian packages a part of the project needs, when
+# missing. As root it runs apt-get; otherwise it prints the exact command and fails.
+#   stack    (default) nginx (the load balancer), Prometheus + promtool, the nginx exporter,
+#            mtail (nginx access-log metrics)
+#   tests    the stack's, plus chromium (the HTML report is checked in a real browser) and
+#            podman + runc (the Docker control target is tested against podman's Docker API)
+#   compose  what running the compose stack with podman needs (scripts/compose/)
+#   compose-validate  docker-compose alone, to validate docker-compose.yml
 set -euo pipefail
 
-packages=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
-command -v prometheus >/dev/null 2>&1 || packages+=(prometheus)
-command -v prometheus-nginx-exporter >/dev/null 2>&1 || packages+=(prometheus-nginx-exporter)
-command -v mtail >/dev/null 2>&1 || packages+=(mtail)
-for option in "$@"; do
-  case "$option" in
-    --for-tests)
-      command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-      command -v podman >/dev/null 2>&1 || packages+=(podman)
-      command -v runc >/dev/null 2>&1 || packages+=(runc)
-      ;;
-    *) echo "system-deps: unknown option '$option' (expected --for-tests)" >&2; exit 2 ;;
-  esac
-done
-[ "${#packages[@]}" -eq 0 ] && exit 0
+# Each package, and a command or file whose presence proves it is installed.
+declare -A probes=(
+  [nginx-light]=nginx [prometheus]=prometheus [prometheus-nginx-exporter]=prometheus-nginx-exporter
+  [mtail]=mtail [chromium]=chromium [podman]=podman [runc]=runc [buildah]=buildah
+  [slirp4netns]=slirp4netns [fuse-overlayfs]=fuse-overlayfs
+  [containernetworking-plugins]=/usr/lib/cni/bridge [netavark]=/usr/lib/podman/netavark
+  [aardvark-dns]=/usr/lib/podman/aardvark-dns [uidmap]=newuidmap [iptables]=iptables
+  [debootstrap]=debootstrap [docker-compose]=docker-compose
+)
+stack=(nginx-light prometheus prometheus-nginx-exporter mtail)
+declare -A groups=(
+  [stack]="${stack[*]}"
+  [tests]="${stack[*]} chromium podman runc"
+  [compose]="podman buildah runc slirp4netns fuse-overlayfs containernetworking-plugins netavark aardvark-dns uidmap iptables debootstrap docker-compose"
+  [compose-validate]="docker-compose"
+)
 
-cmd="apt-get install -y --no-install-recommends ${packages[*]}"
+[ "$#" -gt 0 ] || set -- stack
+missing=()
+for group in "$@"; do
+  [ -n "${groups[$group]:-}" ] || { echo "system-deps: unknown group '$group' (known: ${!groups[*]})" >&2; exit 2; }
+  for package in ${groups[$group]}; do
+    probe="${probes[$package]}"
+    if [[ "$probe" == /* ]]; then [ -e "$probe" ] && continue
+    else command -v "$probe" >/dev/null 2>&1 || [ -x "/usr/sbin/$probe" ] && continue; fi
+    [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
+  done
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+command="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-  echo "system-deps: missing ${packages[*]}. Install them with:" >&2
-  echo "  sudo apt-get update && sudo $cmd" >&2
+  echo "system-deps: missing ${missing[*]}. Install them with:" >&2
+  echo "  sudo apt-get update && sudo $command" >&2
   exit 1
 fi
-echo "system-deps: installing ${packages[*]} (apt-get)" >&2
+echo "system-deps: installing ${missing[*]} (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
 # The package scripts would start the distribution's own nginx/Prometheus on their default
 # ports; the stack runs its own instances, so forbid service starts during the install.
@@ -41,4 +56,4 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ "$created_policy" -eq 1 ] && rm -f "$policy"' EXIT
 apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this machine able to run the compose stack without a Docker engine: installs
-# podman + docker-compose from Debian when missing (install-packages.sh), writes podman's config into the scratch
+# podman + docker-compose from Debian when missing (scripts/system-deps.sh compose), writes podman's config into the scratch
 # folder and starts podman's Docker-compatible API socket. Idempotent: a second run only
 # checks that the socket answers (well under a second).
 # Prints nothing on success but progress on stderr; `source scripts/compose/env.sh` gives
@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=scripts/compose/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-bash "$PL_REPO/scripts/compose/install-packages.sh"
+bash "$PL_REPO/scripts/system-deps.sh" compose
 
 mkdir -p "$PL_CONTAINERS_DIR/storage" "$PL_CONTAINERS_DIR/run" "$PL_CONTAINERS_DIR/networks"
 # crun cannot run here ("cgroups in hybrid mode not supported"); root may not raise

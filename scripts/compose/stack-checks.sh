@@ -44,6 +44,19 @@ limits="$(docker_api "/containers/app_slow/json" | json '`${v.HostConfig.NanoCpu
 [ "$limits" = "500000000 536870912" ] || fail "docker inspect app_slow: NanoCpus Memory = $limits (expected 500000000 536870912)"
 pass "docker inspect app_slow: NanoCpus=500000000 Memory=536870912"
 
+# Every target up at the latest a few scrapes (every 5 s) after the stack became healthy.
+wanted=(app_slow/writer app_fast_1/reader app_fast_2/reader health_watcher/health_watcher nginx_lb/nginx_exporter)
+for _ in $(seq 1 20); do
+  targets="$(curl -sS --max-time 10 "$PROMETHEUS/api/v1/targets" |
+    json 'v.data.activeTargets.filter(t=>t.health==="up").map(t=>t.labels.instance+"/"+t.labels.job).sort().join(" ")')"
+  missing=()
+  for target in "${wanted[@]}"; do grep -qw -- "$target" <<<"$targets" || missing+=("$target"); done
+  [ "${#missing[@]}" -eq 0 ] && break
+  sleep 1
+done
+[ "${#missing[@]}" -eq 0 ] || fail "Prometheus targets not up after 20 s: ${missing[*]} (up: $targets)"
+pass "Prometheus scrapes: $targets"
+
 # The compose route (service reader-1 = container app_fast_1).
 docker-compose stop reader-1 >/dev/null 2>&1 || fail "docker-compose stop reader-1 failed"
 read -r one two other <<<"$(count_readers)"
@@ -111,9 +124,3 @@ done
 [ "$recovered" -eq 1 ] || fail "POST /write did not succeed within 30 s after app_slow started again"
 pass "app_slow started again: POST /write 200"
 
-targets="$(curl -sS --max-time 10 "$PROMETHEUS/api/v1/targets" |
-  json 'v.data.activeTargets.filter(t=>t.health==="up").map(t=>t.labels.instance+"/"+t.labels.job).sort().join(" ")')"
-for wanted in app_slow/writer app_fast_1/reader app_fast_2/reader health_watcher/health_watcher nginx_lb/nginx_exporter; do
-  grep -qw -- "$wanted" <<<"$targets" || fail "Prometheus target $wanted is not up (up: $targets)"
-done
-pass "Prometheus scrapes: $targets"
