@@ -47,7 +47,7 @@ export class StackConfigError extends Error {
 /** Start phases: the apps, then the load balancer in front of them, then what watches them. */
 const PHASE = { apps: 0, loadBalancer: 1, watcher: 2, monitoring: 3 } as const
 
-const INSTALL_HINT = 'or run the compose stack instead (see docs/native-stack.md)'
+const INSTALL_HINT = 'or run the compose stack instead (see README.md#running-the-stack-natively)'
 
 /** An executable on PATH or in the sbin/bin dirs Debian installs daemons to; null when absent. */
 export function findExecutable(name: string, path = process.env.PATH ?? ''): string | null {
