@@ -36,11 +36,17 @@ export function readRoute(config: ReaderConfig) {
   const work = { delayMs: config.READ_DELAY_MS, cpuMs: config.READ_CPU_MS }
   return {
     schema: {
-      response: { 200: Type.Object({ service: Type.String(), servedAt: Type.String(), delayMs: Type.Number() }) },
+      response: {
+        200: Type.Object({ service: Type.String(), servedAt: Type.String(), delayMs: Type.Number() }),
+      },
     },
     handler: async () => {
       await simulateWork(work)
-      return { service: config.SERVICE_NAME, servedAt: new Date().toISOString(), delayMs: config.READ_DELAY_MS }
+      return {
+        service: config.SERVICE_NAME,
+        servedAt: new Date().toISOString(),
+        delayMs: config.READ_DELAY_MS,
+      }
     },
   }
 }

@@ -20,7 +20,9 @@ import { UsageError } from './usage.js'
 
 export async function loadCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`usage: ${LOAD_USAGE}\n\nSee README.md#generate-load-pnpm-lab-load for every option and its default.\n`)
+    process.stdout.write(
+      `usage: ${LOAD_USAGE}\n\nSee README.md#generate-load-pnpm-lab-load for every option and its default.\n`,
+    )
     return 0
   }
   const { load, reports } = parseLoadArgs(argv)

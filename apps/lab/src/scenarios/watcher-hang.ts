@@ -41,7 +41,8 @@ export const watcherHang: Scenario = {
       await setFaults(context, victim.name, { blockEventLoopMs: HANG_MS })
       // Detection: `fall` probes that each time out, at the watcher's fixed rate, plus one interval of
       // phase, plus slack for a loaded machine (the point is counting `fall` timeouts, not speed).
-      const detectBoundMs = fall * Math.max(probeIntervalMs, probeTimeoutMs) + probeIntervalMs + SCHEDULING_SLACK_MS
+      const detectBoundMs =
+        fall * Math.max(probeIntervalMs, probeTimeoutMs) + probeIntervalMs + SCHEDULING_SLACK_MS
       let down: Awaited<ReturnType<typeof waitForWatcherState>> | undefined
       let detectedMs = Number.NaN
       let restartedMs = Number.NaN
