@@ -5,7 +5,7 @@
  * the override and starts it; the watcher then sees it up and gives its budget back.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { NativeTarget, READERS } from '@production-lab/control'
+import { NativeTarget } from '@production-lab/control'
 import { parseLogLine } from './service-logs.js'
 import { ensureStarted, waitHealthy, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
@@ -14,6 +14,7 @@ import {
   processOf,
   requireWatched,
   seconds,
+  victimReader,
   waitForWatcherState,
   watcherMetric,
 } from './watcher-support.js'
@@ -32,8 +33,7 @@ export const watcherCrashLoop: Scenario = {
     const { target } = context
     if (!(target instanceof NativeTarget))
       throw new Error('W4 needs the native stack (per-service env overrides)')
-    const victim = READERS[1] ?? READERS[0]
-    if (!victim) throw new Error('the topology has no reader')
+    const victim = victimReader()
     await withRestoredStack(context, async () => {
       // The budget lives in the watcher's memory and earlier scenarios may have spent some of it:
       // a restarted watcher starts every target with its whole budget.

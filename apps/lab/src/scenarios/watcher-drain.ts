@@ -4,7 +4,6 @@
  * during the drain, and not after the clean exit (somebody asked it to stop).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { READERS } from '@production-lab/control'
 import { withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 import { waitFor } from './wait.js'
@@ -13,6 +12,7 @@ import {
   requireWatched,
   seconds,
   targetOf,
+  victimReader,
   watcherMetric,
   watcherStatus,
 } from './watcher-support.js'
@@ -32,8 +32,7 @@ export const watcherDrain: Scenario = {
     'docker kill -s SIGTERM app_fast_2 (the naive /health-curl-and-restart script would restart it mid-drain)',
   targets: ['native', 'docker'],
   async run(context) {
-    const victim = READERS[1] ?? READERS[0]
-    if (!victim) throw new Error('the topology has no reader')
+    const victim = victimReader()
     await withRestoredStack(context, async () => {
       const status = await requireWatched(context, victim.name)
       const { probeIntervalMs, fall } = status.settings

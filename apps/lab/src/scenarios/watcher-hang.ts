@@ -3,13 +3,13 @@
  * connections, answers nothing) fails liveness `fall` times in a row and is restarted long
  * before the hang would have ended on its own.
  */
-import { READERS } from '@production-lab/control'
 import { setFaults, waitHealthy, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 import {
   processOf,
   requireWatched,
   seconds,
+  victimReader,
   waitForWatcherState,
   waitNewProcess,
   watcherMetric,
@@ -28,8 +28,7 @@ export const watcherHang: Scenario = {
     'a process that is up but answers nothing: Docker marks it unhealthy and leaves it; the watcher restarts it',
   targets: ['native', 'docker'],
   async run(context) {
-    const victim = READERS[1] ?? READERS[0]
-    if (!victim) throw new Error('the topology has no reader')
+    const victim = victimReader()
     await withRestoredStack(context, async () => {
       const status = await requireWatched(context, victim.name)
       const { probeIntervalMs, probeTimeoutMs, fall } = status.settings

@@ -3,7 +3,7 @@
  * stack serves them, waiting for a target's state, and the watcher's own settings, so every
  * bound a scenario checks is derived from the configuration it runs against.
  */
-import { HEALTH_WATCHER, type ServiceStatus } from '@production-lab/control'
+import { type AppServiceSpec, HEALTH_WATCHER, READERS, type ServiceStatus } from '@production-lab/control'
 import { readMetric } from './metrics.js'
 import { serviceUrl } from './stack.js'
 import type { ScenarioContext } from './types.js'
@@ -39,6 +39,13 @@ export const HEALTH_WATCHER_NAME = HEALTH_WATCHER.name
 
 /** milliseconds allowed for a restarted reader to start and pass its probes (ready in < 1 s when idle) */
 export const START_ALLOWANCE_MS = 5000
+
+/** The reader the watcher scenarios break: the second (weight 1), so most reads keep flowing. */
+export function victimReader(): AppServiceSpec {
+  const victim = READERS[1] ?? READERS[0]
+  if (!victim) throw new Error('the topology has no reader')
+  return victim
+}
 
 export function watcherUrl(context: ScenarioContext): string {
   return serviceUrl(context, HEALTH_WATCHER_NAME)
