@@ -44,10 +44,12 @@ export const watcherHang: Scenario = {
       context.progress(`blocking the event loop of ${victim.name} for ${seconds(HANG_MS)}`)
       const hungAt = performance.now()
       await setFaults(context, victim.name, { blockEventLoopMs: HANG_MS })
-      // Detection: `fall` probes that each time out, at the watcher's fixed rate, plus one interval of
-      // phase, plus slack for a loaded machine (the point is counting `fall` timeouts, not speed).
+      // Detection: `fall` rounds that each time out and then ask the control plane, plus one interval
+      // of phase, plus slack for a loaded machine (the point is counting `fall` timeouts, not speed).
       const detectBoundMs =
-        fall * Math.max(probeIntervalMs, probeTimeoutMs) + probeIntervalMs + SCHEDULING_SLACK_MS
+        fall * (Math.max(probeIntervalMs, probeTimeoutMs) + CONTROL_LOOKUP_MS) +
+        probeIntervalMs +
+        SCHEDULING_SLACK_MS
       let down: Awaited<ReturnType<typeof waitForWatcherState>> | undefined
       let detectedMs = Number.NaN
       let restartedMs = Number.NaN
