@@ -10,6 +10,13 @@ import { READ_P99_SLO_S, WRITE_P99_SLO_S } from './slo.js'
 import { LIFECYCLE_MAPPINGS, lifecycleStateQuery } from './state-queries.js'
 import { APP_JOBS, routeVariable, serviceVariable } from './variables.js'
 
+/** Availability colours: red below 99 %, orange below the 99.9 % objective, green at or above it. */
+const AVAILABILITY_STEPS = [
+  { value: null, color: 'red' },
+  { value: 0.99, color: 'orange' },
+  { value: 0.999, color: 'green' },
+]
+
 export const OVERVIEW_UID = 'lab-overview'
 
 const selected = 'service=~"$service", route=~"$route"'
@@ -109,11 +116,7 @@ export function overviewDashboard(): dashboard.Dashboard {
           'Share of /read and /write requests answered without a 5xx over the whole dashboard time range, per instance and route.',
         unit: 'percentunit',
         decimals: 2,
-        steps: [
-          { value: null, color: 'red' },
-          { value: 0.99, color: 'orange' },
-          { value: 0.999, color: 'green' },
-        ],
+        steps: AVAILABILITY_STEPS,
         queries: [
           {
             expr: `sum by (instance, route) (increase(http_requests_total{service=~"$service", route=~"/read|/write", status_code!~"5.."}[$__range])) / sum by (instance, route) (increase(http_requests_total{service=~"$service", route=~"/read|/write"}[$__range]))`,
@@ -129,11 +132,7 @@ export function overviewDashboard(): dashboard.Dashboard {
           'Share of scrapes each app answered over the dashboard time range: the uptime of the process.',
         unit: 'percentunit',
         decimals: 2,
-        steps: [
-          { value: null, color: 'red' },
-          { value: 0.99, color: 'orange' },
-          { value: 0.999, color: 'green' },
-        ],
+        steps: AVAILABILITY_STEPS,
         queries: [{ expr: `avg_over_time(up{job=~"${APP_JOBS}"}[$__range])`, legend: '{{instance}}' }],
       }),
     )
