@@ -71,9 +71,9 @@ export class ControlRemediator implements Remediator {
     return this.#remediable.has(name)
   }
 
+  /** The control plane's record only: `ps` would probe every service, and wait on a hung one. */
   async processInfo(name: string): Promise<ProcessInfo> {
-    const status = (await this.#target.ps()).find((s) => s.name === name)
-    if (!status) return undefined
+    const status = await this.#target.processStatus(name)
     const startedAt = status.startedAt === null ? Number.NaN : Date.parse(status.startedAt)
     return {
       state: status.state,

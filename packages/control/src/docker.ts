@@ -8,7 +8,14 @@
  * with its exit code (0 after a graceful SIGTERM), and 'stopped' means created, never started.
  */
 import { Pool } from 'undici'
-import type { ControlTarget, Health, RunState, ServiceInspect, ServiceStatus } from './target.js'
+import type {
+  ControlTarget,
+  Health,
+  ProcessStatus,
+  RunState,
+  ServiceInspect,
+  ServiceStatus,
+} from './target.js'
 import { ControlError } from './target.js'
 import { APP_SERVICES, canonicalName, INFRA_SERVICES } from './topology.js'
 
@@ -80,6 +87,12 @@ export class DockerTarget implements ControlTarget {
     const present = new Set(list.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))))
     const names = this.#names.filter((name) => present.has(name))
     return Promise.all(names.map(async (name) => toStatus(name, await this.#inspectJson(name))))
+  }
+
+  /** The engine's own record of the container (its health is Docker's last healthcheck, not a probe). */
+  async processStatus(name: string): Promise<ProcessStatus> {
+    const container = this.#container(name)
+    return toStatus(container, await this.#inspectJson(container))
   }
 
   async inspect(name: string): Promise<ServiceInspect> {

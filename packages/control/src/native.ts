@@ -8,6 +8,7 @@ import { Agent, request } from 'undici'
 import {
   ControlError,
   type ControlTarget,
+  type ProcessStatus,
   type ServiceInspect,
   type ServiceStatus,
   type StackEndpoints,
@@ -77,6 +78,10 @@ export class NativeTarget implements ControlTarget {
 
   ps(): Promise<ServiceStatus[]> {
     return this.#call('GET', '/services')
+  }
+
+  processStatus(name: string): Promise<ProcessStatus> {
+    return this.#call('GET', this.#path(name, 'process'))
   }
 
   inspect(name: string): Promise<ServiceInspect> {

@@ -22,6 +22,9 @@ export interface ServiceStatus {
   exitCode: number | null
 }
 
+/** A service's process as the control plane itself records it: no health, so no probe of the service. */
+export type ProcessStatus = Omit<ServiceStatus, 'health'>
+
 export interface ServiceInspect extends ServiceStatus {
   limits: {
     /** cores; null when unlimited */
@@ -39,7 +42,13 @@ export interface ServiceInspect extends ServiceStatus {
 
 export interface ControlTarget {
   readonly kind: 'native' | 'docker'
+  /** Every service with its health, which may mean probing each one (so a hung service slows it down). */
   ps(): Promise<ServiceStatus[]>
+  /**
+   * One service's process (running? pid? exit code? started when?) without asking any service
+   * anything: answers at once even while a service hangs. The health-watcher's lookup after a failed probe.
+   */
+  processStatus(name: string): Promise<ProcessStatus>
   inspect(name: string): Promise<ServiceInspect>
   /** SIGTERM, then SIGKILL after `timeoutS` (default: the service's grace period); resolves once it is gone. */
   stop(name: string, options?: { timeoutS?: number }): Promise<void>

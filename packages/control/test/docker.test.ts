@@ -133,6 +133,8 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
     await docker.kill(PLAIN, 'SIGKILL')
     const killed = await waitFor(PLAIN, (s) => s.state === 'exited', 'exited')
     assert.equal(killed.exitCode, 137)
+    const process = await docker.processStatus(PLAIN)
+    assert.deepEqual([process.state, process.pid, process.exitCode], ['exited', null, 137])
   })
 
   test('an unknown container is UNKNOWN_SERVICE naming it', async () => {
@@ -141,6 +143,10 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
       assert.match(error.message, /no container named absent_container/)
       return true
     })
+    await assert.rejects(
+      docker.processStatus('absent_container'),
+      (error) => error instanceof ControlError && error.code === 'UNKNOWN_SERVICE',
+    )
   })
 })
 

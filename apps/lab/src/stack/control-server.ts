@@ -4,6 +4,7 @@
  *
  *   GET    /services                      ServiceStatus[] (with health)
  *   GET    /services/:name                ServiceInspect (limits, command, env)
+ *   GET    /services/:name/process        ProcessStatus: the supervisor's own record, no health probe
  *   POST   /services/:name/stop?timeoutS= stop signal, SIGKILL after the grace period; 204 once gone
  *   POST   /services/:name/start          204 once the process runs
  *   POST   /services/:name/restart?timeoutS=
@@ -115,6 +116,8 @@ export function createControlServer({ supervisor, endpoints }: ControlServerOpti
     switch (route) {
       case 'GET ':
         return send(response, 200, await supervisor.inspect(process.name))
+      case 'GET process':
+        return send(response, 200, process.processStatus())
       case 'POST stop':
         await process.stop(numberParam(url, 'timeoutS'))
         return send(response, 204)

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   ControlError,
   type Health,
+  type ProcessStatus,
   type RunState,
   type ServiceInspect,
   type ServiceStatus,
@@ -286,17 +287,21 @@ export class ManagedProcess {
     this.#cgroup?.remove()
   }
 
-  status(health: Health): ServiceStatus {
+  /** What the supervisor itself knows of the process: answers at once, whatever the service is doing. */
+  processStatus(): ProcessStatus {
     return {
       name: this.name,
       state: this.#state,
-      health: this.running ? health : 'none',
       pid: this.running ? this.pid : null,
       url: this.spec.url,
       startedAt: this.#startedAt?.toISOString() ?? null,
       restarts: Math.max(0, this.#starts - 1),
       exitCode: this.#exitCode,
     }
+  }
+
+  status(health: Health): ServiceStatus {
+    return { ...this.processStatus(), health: this.running ? health : 'none' }
   }
 
   inspect(health: Health): ServiceInspect & { envOverrides: Record<string, string> } {
