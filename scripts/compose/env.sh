@@ -16,10 +16,9 @@ PL_PODMAN_SOCKET="$PL_CONTAINERS_DIR/podman.sock"
 export DOCKER_HOST="unix://$PL_PODMAN_SOCKET"
 # The watcher container mounts this socket as /var/run/docker.sock.
 export DOCKER_SOCKET="$PL_PODMAN_SOCKET"
-# The stack's compose project, and the smoke-only override for the stand-in images
-# (fixed container addresses: the stand-in nginx cannot re-resolve names).
+# The stack's compose project: the repository's docker-compose.yml as it is.
 export COMPOSE_PROJECT_NAME=production-lab
-export COMPOSE_FILE="$PL_REPO/docker-compose.yml:$PL_REPO/scripts/compose/podman-stand-in.override.yml"
+export COMPOSE_FILE="$PL_REPO/docker-compose.yml"
 # docker-compose 1.29 would otherwise try BuildKit-only features podman lacks.
 export COMPOSE_DOCKER_CLI_BUILD=0 DOCKER_BUILDKIT=0
 

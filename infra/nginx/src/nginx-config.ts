@@ -92,7 +92,7 @@ export function composeNginxVars(options: { reResolve: boolean }): NginxVars {
     NGINX_RUNTIME_DIR: '/tmp/nginx',
     NGINX_ACCESS_LOG: '/dev/stdout',
     NGINX_ERROR_LOG: '/dev/stderr',
-    NGINX_RESOLVER: options.reResolve ? 'resolver 127.0.0.11 valid=10s ipv6=off;' : '',
+    NGINX_RESOLVER: options.reResolve ? 'resolver 127.0.0.11 valid=1s ipv6=off;' : '',
     UPSTREAM_SERVER_FLAGS: options.reResolve ? ' resolve' : '',
   }
 }

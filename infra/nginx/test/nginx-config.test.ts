@@ -49,7 +49,7 @@ describe('renderings', () => {
     const directives = (config: string) => config.split('\n').filter((line) => !line.trim().startsWith('#'))
     const resolving = directives(renderNginxConfig(composeNginxVars({ reResolve: true })))
     assert.equal(
-      resolving.filter((line) => line.trim() === 'resolver 127.0.0.11 valid=10s ipv6=off;').length,
+      resolving.filter((line) => line.trim() === 'resolver 127.0.0.11 valid=1s ipv6=off;').length,
       1,
     )
     assert.equal(resolving.filter((line) => /^\s*server \S+:8000 .* resolve;$/.test(line)).length, 3)

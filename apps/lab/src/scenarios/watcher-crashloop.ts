@@ -1,14 +1,18 @@
 /**
- * W4: a reader that crashes on every start (an invalid READ_DELAY_MS set through the native
- * control API's env override makes it exit 78 at once) is restarted at most RESTART_BUDGET
- * times, with growing gaps, then given up on: watcher_target_given_up says so. Restore clears
- * the override and starts it; the watcher then sees it up and gives its budget back.
+ * W4: a reader that crashes on every start is restarted at most RESTART_BUDGET times, with
+ * growing gaps, then given up on: watcher_target_given_up says so. Restore ends the crash loop
+ * and starts it; the watcher then sees it up and gives its budget back.
+ * How the reader crashes at every start depends on the target:
+ *   native: an invalid READ_DELAY_MS set through the control API's env override makes it
+ *     exit 78 at once (a bad deploy);
+ *   docker: a container's environment cannot change without recreating it, so the scenario
+ *     SIGKILLs the container whenever it is running again (a crash the process cannot avoid).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { NativeTarget } from '@production-lab/control'
+import { ControlError, type ControlTarget, NativeTarget } from '@production-lab/control'
 import { parseLogLine } from './service-logs.js'
 import { ensureStarted, waitHealthy, withRestoredStack } from './stack.js'
-import type { Scenario } from './types.js'
+import type { Scenario, ScenarioContext } from './types.js'
 import {
   HEALTH_WATCHER_NAME,
   processOf,
@@ -21,6 +25,50 @@ import {
 
 /** An environment the reader refuses at startup (config error, exit 78). */
 const CRASHING_ENV = { READ_DELAY_MS: '-1' }
+/** milliseconds between two looks at the victim while killing it at every start (docker) */
+const KILL_ON_START_POLL_MS = 50
+
+/** Makes a service crash at every start until `end()`. */
+interface CrashLoop {
+  /** what the progress line says */
+  description: string
+  end(): Promise<void>
+}
+
+async function startCrashLoop(
+  context: ScenarioContext,
+  target: ControlTarget,
+  name: string,
+): Promise<CrashLoop> {
+  if (target instanceof NativeTarget) {
+    await target.setEnv(name, CRASHING_ENV)
+    await target.kill(name, 'SIGKILL')
+    return {
+      description: `${name} now exits 78 at every start (env override READ_DELAY_MS=-1); SIGKILLed it`,
+      end: () => target.clearEnv(name),
+    }
+  }
+  let ending = false
+  const killer = (async () => {
+    while (!ending) {
+      const status = await target.processStatus(name)
+      if (status.state === 'running')
+        await target.kill(name, 'SIGKILL').catch((error: Error) => {
+          // REFUSED: it exited between the look and the kill. Anything else is worth a line.
+          if (!(error instanceof ControlError && error.code === 'REFUSED'))
+            context.progress(`kill ${name}: ${error.message}`)
+        })
+      await sleep(KILL_ON_START_POLL_MS)
+    }
+  })()
+  return {
+    description: `${name} is SIGKILLed whenever it runs (every ${KILL_ON_START_POLL_MS} ms the scenario looks)`,
+    async end() {
+      ending = true
+      await killer
+    },
+  }
+}
 
 export const watcherCrashLoop: Scenario = {
   id: 'W4',
@@ -28,11 +76,9 @@ export const watcherCrashLoop: Scenario = {
   title: 'Health-watcher gives up on a crash-looping reader',
   guide:
     'a container that exits at every start: restart budget with exponential backoff, then an alert, not a tight loop',
-  targets: ['native'],
+  targets: ['native', 'docker'],
   async run(context) {
     const { target } = context
-    if (!(target instanceof NativeTarget))
-      throw new Error('W4 needs the native stack (per-service env overrides)')
     const victim = victimReader()
     await withRestoredStack(context, async () => {
       // The budget lives in the watcher's memory and earlier scenarios may have spent some of it:
@@ -45,10 +91,9 @@ export const watcherCrashLoop: Scenario = {
       const { restartBudget, backoffBaseMs, backoffMaxMs, probeIntervalMs } = status.settings
       const restartsBefore = await watcherMetric(context, 'watcher_restarts_total', { target: victim.name })
       const startedAtMs = Date.now()
+      const crashLoop = await startCrashLoop(context, target, victim.name)
       try {
-        await target.setEnv(victim.name, CRASHING_ENV)
-        context.progress(`${victim.name} now exits 78 at every start; SIGKILL it`)
-        await target.kill(victim.name, 'SIGKILL')
+        context.progress(crashLoop.description)
         // Every restart but the first waits base x 2^(n-1): the whole loop ends well within this.
         let waitsMs = 0
         for (let n = 1; n < restartBudget; n++)
@@ -100,10 +145,10 @@ export const watcherCrashLoop: Scenario = {
           numbers: Object.fromEntries(gaps.map((gap, i) => [`gap${i + 1}Ms`, Math.round(gap)])),
         })
       } finally {
-        await target.clearEnv(victim.name)
+        await crashLoop.end()
       }
 
-      context.progress(`env override cleared; starting ${victim.name}`)
+      context.progress(`crash loop ended; starting ${victim.name}`)
       const fixedAt = performance.now()
       await ensureStarted(context, victim.name)
       await waitHealthy(context, [victim.name])

@@ -3,7 +3,7 @@
  * stack serves them, waiting for a target's state, and the watcher's own settings, so every
  * bound a scenario checks is derived from the configuration it runs against.
  */
-import { type AppServiceSpec, HEALTH_WATCHER, READERS, type ServiceStatus } from '@production-lab/control'
+import { type AppServiceSpec, HEALTH_WATCHER, type ProcessStatus, READERS } from '@production-lab/control'
 import { readMetric } from './metrics.js'
 import { serviceUrl } from './stack.js'
 import type { ScenarioContext } from './types.js'
@@ -114,10 +114,9 @@ export async function watcherMetric(
   return readMetric(context.http, watcherUrl(context), name, labels)
 }
 
-export async function processOf(context: ScenarioContext, name: string): Promise<ServiceStatus> {
-  const status = (await context.target.ps()).find((s) => s.name === name)
-  if (!status) throw new Error(`the control interface lists no ${name}`)
-  return status
+export function processOf(context: ScenarioContext, name: string): Promise<ProcessStatus> {
+  // The process alone: a hung victim's health probe would slow every poll by its timeout.
+  return context.target.processStatus(name)
 }
 
 /** Waits until `name` runs with a pid other than `oldPid`; returns its status. */
@@ -126,7 +125,7 @@ export async function waitNewProcess(
   name: string,
   oldPid: number | null,
   timeoutMs: number,
-): Promise<ServiceStatus> {
+): Promise<ProcessStatus> {
   return waitFor(
     `${name} to run again with a new process`,
     async () => {

@@ -1,0 +1,211 @@
+/**
+ * nginx_lb's entrypoint on an nginx without upstream `resolve` (Debian's 1.22, the stand-in
+ * image's): it must follow the upstream names itself. The real script runs the real nginx in
+ * front of real HTTP servers; the names live in an /etc/hosts of a private mount namespace,
+ * which the test rewrites the way a container network's DNS changes when a container stops
+ * or comes back at another address.
+ */
+import assert from 'node:assert/strict'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+const REPO = fileURLToPath(new URL('../../../', import.meta.url))
+const DOCKER_DIR = join(REPO, 'infra/docker')
+const PATH = `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`
+/** seconds between the entrypoint's lookups: short, so the test waits little */
+const FOLLOW_INTERVAL_S = 0.2
+/** milliseconds the test allows the entrypoint to notice a change and reload nginx */
+const FOLLOW_BOUND_MS = 5000
+
+/** An upstream that answers every request with its own name. */
+async function startNamedServer(name: string, host: string, port = 0): Promise<Server> {
+  const server = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json')
+    response.end(JSON.stringify({ servedBy: name }))
+  })
+  server.listen(port, host)
+  await once(server, 'listening')
+  return server
+}
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port
+
+async function freePort(): Promise<number> {
+  const server = await startNamedServer('probe', '127.0.0.1')
+  const port = portOf(server)
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/** One GET through nginx: status and the `servedBy` of the answer (or the error code). */
+async function read(url: string): Promise<{ status: number; servedBy: string; elapsedMs: number }> {
+  const started = performance.now()
+  const response = await fetch(`${url}/read`, { signal: AbortSignal.timeout(10_000) })
+  const body = (await response.json()) as { servedBy?: string; error?: string }
+  return {
+    status: response.status,
+    servedBy: body.servedBy ?? body.error ?? '?',
+    elapsedMs: performance.now() - started,
+  }
+}
+
+describe('nginx entrypoint on an nginx without upstream resolve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-follow-test-'))
+  const hosts = join(dir, 'hosts')
+  const servers: Server[] = []
+  let nginx: ChildProcess
+  let stderr = ''
+  let lbUrl = ''
+  const ports = { writer: 0, reader1: 0, reader2: 0 }
+
+  /** Rewrites the namespace's /etc/hosts in place (the bind mount follows the same file). */
+  const setHosts = (entries: Record<string, string>) =>
+    writeFileSync(
+      hosts,
+      `127.0.0.1 localhost\n${Object.entries(entries)
+        .map(([name, address]) => `${address} ${name}\n`)
+        .join('')}`,
+    )
+
+  /** Waits until the entrypoint logged a reload whose address list matches. */
+  async function waitForReload(addresses: RegExp): Promise<void> {
+    const deadline = Date.now() + FOLLOW_BOUND_MS
+    const seen = () =>
+      stderr.split('\n').some((line) => /upstream addresses now/.test(line) && addresses.test(line))
+    while (!seen()) {
+      assert.ok(
+        Date.now() < deadline,
+        `no reload to ${addresses} within ${FOLLOW_BOUND_MS} ms; stderr:\n${stderr}`,
+      )
+      await sleep(50)
+    }
+    // The reload signal is sent; the new workers take over within moments.
+    await sleep(300)
+  }
+
+  before(async () => {
+    const version = (await run('sh', ['-c', 'nginx -v 2>&1'], { env: { PATH } })).stdout
+    assert.match(
+      version,
+      /nginx\/1\.(?:1?\d|2[0-6])\.|nginx\/1\.27\.[0-2]\b/,
+      `these tests need an nginx older than 1.27.3 (the one the entrypoint follows names for); found ${version}`,
+    )
+    const writer = await startNamedServer('app_slow', '127.0.0.1')
+    ports.writer = portOf(writer)
+    const reader1 = await startNamedServer('app_fast_1', '127.0.0.1')
+    ports.reader1 = portOf(reader1)
+    const reader2 = await startNamedServer('app_fast_2', '127.0.0.1')
+    ports.reader2 = portOf(reader2)
+    // Where app_fast_1 "comes back" later: another address, the same port.
+    servers.push(
+      writer,
+      reader1,
+      reader2,
+      await startNamedServer('app_fast_1 (new address)', '127.0.0.2', ports.reader1),
+    )
+    setHosts({ app_slow: '127.0.0.1', app_fast_1: '127.0.0.1', app_fast_2: '127.0.0.1' })
+    const lbPort = await freePort()
+    lbUrl = `http://127.0.0.1:${lbPort}`
+    const unshare = process.getuid?.() === 0 ? ['unshare', '-m'] : ['unshare', '-r', '-m']
+    nginx = spawn(
+      unshare[0] as string,
+      [...unshare.slice(1), 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec nginx-entrypoint.sh', hosts],
+      {
+        env: {
+          PATH,
+          NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
+          NGINX_RUNTIME_DIR: dir,
+          NGINX_ACCESS_LOG: join(dir, 'access.log'),
+          NGINX_ERROR_LOG: join(dir, 'error.log'),
+          NGINX_FOLLOW_INTERVAL_S: String(FOLLOW_INTERVAL_S),
+          LB_LISTEN: `127.0.0.1:${lbPort}`,
+          NGINX_STATUS_LISTEN: `127.0.0.1:${await freePort()}`,
+          WRITER_UPSTREAM: `app_slow:${ports.writer}`,
+          READER_1_UPSTREAM: `app_fast_1:${ports.reader1}`,
+          READER_2_UPSTREAM: `app_fast_2:${ports.reader2}`,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    )
+    nginx.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const deadline = Date.now() + 10_000
+    while (
+      !(await fetch(`${lbUrl}/lb-health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      assert.ok(nginx.exitCode === null, `the entrypoint exited with ${nginx.exitCode}:\n${stderr}`)
+      assert.ok(Date.now() < deadline, `nginx did not answer within 10 s:\n${stderr}`)
+      await sleep(50)
+    }
+  })
+
+  after(async () => {
+    if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+      nginx.kill('SIGQUIT')
+      await once(nginx, 'exit')
+    }
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  })
+
+  test('says so, and renders the names as the addresses they resolve to', () => {
+    assert.match(stderr, /has no upstream 'resolve'.*following the upstream names every 0\.2 s/)
+    const config = readFileSync(join(dir, 'nginx.conf'), 'utf8')
+    assert.match(config, new RegExp(`server 127\\.0\\.0\\.1:${ports.reader1} weight=3`))
+    assert.match(config, new RegExp(`server 127\\.0\\.0\\.1:${ports.writer} `))
+    assert.doesNotMatch(config, /app_fast_1|app_slow/)
+  })
+
+  test('a name that stops resolving (a stopped container) leaves the upstream; traffic goes to the other', async () => {
+    setHosts({ app_slow: '127.0.0.1', app_fast_2: '127.0.0.1' })
+    await waitForReload(new RegExp(`127\\.0\\.0\\.1:${ports.reader1} down`))
+    const answers = await Promise.all(Array.from({ length: 8 }, () => read(lbUrl)))
+    assert.deepEqual(
+      answers.map((answer) => `${answer.status} ${answer.servedBy}`),
+      Array(8).fill('200 app_fast_2'),
+    )
+  })
+
+  test('with no reader left, nginx answers 502 at once instead of timing out', async () => {
+    setHosts({ app_slow: '127.0.0.1' })
+    await waitForReload(new RegExp(`127\\.0\\.0\\.1:${ports.reader2} down`))
+    const answer = await read(lbUrl)
+    assert.equal(answer.status, 502)
+    assert.equal(answer.servedBy, 'BAD_GATEWAY')
+    // A connect to a vanished address would take proxy_connect_timeout (1 s).
+    assert.ok(answer.elapsedMs < 900, `502 took ${Math.round(answer.elapsedMs)} ms`)
+  })
+
+  test('a name back at a new address (a restarted container) gets traffic there', async () => {
+    setHosts({ app_slow: '127.0.0.1', app_fast_1: '127.0.0.2', app_fast_2: '127.0.0.1' })
+    await waitForReload(new RegExp(`127\\.0\\.0\\.2:${ports.reader1},`))
+    const answers = await Promise.all(Array.from({ length: 8 }, () => read(lbUrl)))
+    const served = answers.map((answer) => `${answer.status} ${answer.servedBy}`)
+    assert.equal(
+      served.filter((line) => line === '200 app_fast_1 (new address)').length,
+      6,
+      served.join('; '),
+    )
+    assert.equal(served.filter((line) => line === '200 app_fast_2').length, 2, served.join('; '))
+  })
+
+  test('an unchanged name causes no reload', async () => {
+    const reloads = stderr.match(/reloading nginx/g)?.length ?? 0
+    await sleep(FOLLOW_INTERVAL_S * 1000 * 5)
+    assert.equal(stderr.match(/reloading nginx/g)?.length ?? 0, reloads)
+  })
+})
