@@ -29,6 +29,17 @@ export function serviceUrl(context: ScenarioContext, name: string): string {
   return url
 }
 
+/**
+ * Milliseconds after a service's process is gone during which the load balancer may still
+ * send it requests. Natively its port refuses at once: nginx answers 502 (or retries) right
+ * away. In compose the container's address vanishes with it, a connect there times out
+ * (proxy_connect_timeout 1 s: 504), and nginx_lb stops using the address once it follows the
+ * name again (every 1 s, see infra/docker/nginx-entrypoint.sh) and has reloaded.
+ */
+export function lbForgetsGoneMs(context: ScenarioContext): number {
+  return context.target.kind === 'docker' ? 2000 : 0
+}
+
 export function lbUrl(context: ScenarioContext, path: string): string {
   return `${context.endpoints.loadBalancer}${path}`
 }

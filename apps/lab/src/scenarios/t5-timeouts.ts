@@ -4,9 +4,11 @@
  * 502 at once, after trying both. Faults are set on each reader's own URL with the admin
  * token (the load balancer never routes /admin).
  */
+
+import { setTimeout as sleep } from 'node:timers/promises'
 import { READERS } from '@production-lab/control'
 import { formatMs } from '@production-lab/load'
-import { clearFaults, lbUrl, setFaults, withRestoredStack } from './stack.js'
+import { clearFaults, lbForgetsGoneMs, lbUrl, setFaults, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 
 const T5 = {
@@ -47,18 +49,27 @@ export const t5Timeouts: Scenario = {
 
       context.progress('stopping both readers')
       await Promise.all(READERS.map((reader) => context.target.stop(reader.name)))
+      // The guide's user types the curl after `docker stop` returned; in compose nginx_lb
+      // needs a moment to let go of the vanished addresses (lbForgetsGoneMs).
+      const forgetMs = lbForgetsGoneMs(context)
+      await sleep(forgetMs)
       const down = await context.http.call(lbUrl(context, '/read'), { timeoutMs: T5.clientTimeoutMs })
-      // nginx's 502 page names every server it tried ("tried: 127.0.0.1:7002, 127.0.0.1:7003").
+      // nginx's 502 page names every server it tried ("tried: 127.0.0.1:7002, 127.0.0.1:7003"),
+      // or the upstream's name when it knew every server was down ("tried: readers").
       const message = (down.json as { message?: string } | undefined)?.message ?? down.text
       const tried =
         /tried: (.*)\)/
           .exec(message)?.[1]
           ?.split(',')
           .map((s) => s.trim()) ?? []
+      const knewAllDown = forgetMs > 0 && tried.length === 1 && tried[0] === 'readers'
       context.check({
         name: '5.2 both readers stopped: 502 quickly, after both were tried',
-        passed: down.status === 502 && down.elapsedMs <= T5.quick502Ms && tried.length === READERS.length,
-        expected: `502 within ${T5.quick502Ms} ms, nginx having tried ${READERS.length} servers`,
+        passed:
+          down.status === 502 &&
+          down.elapsedMs <= T5.quick502Ms &&
+          (tried.length === READERS.length || knewAllDown),
+        expected: `502 within ${T5.quick502Ms} ms, nginx having tried ${READERS.length} servers${forgetMs > 0 ? ` (asked ${formatMs(forgetMs)} after the stop; or none tried: the upstream "readers" already knew both were gone)` : ''}`,
         actual: `${down.status} after ${formatMs(down.elapsedMs)}; tried ${tried.length > 0 ? tried.join(', ') : 'unknown'}`,
         numbers: { status: down.status, elapsedMs: Math.round(down.elapsedMs), serversTried: tried.length },
       })
