@@ -64,6 +64,7 @@ before(async () => {
       NGINX_ERROR_LOG: join(runtimeDir, 'error.log'),
       NGINX_RESOLVER: '',
       UPSTREAM_SERVER_FLAGS: '',
+      NGINX_LOG_EXPORTER_ACCESS_LOG: '',
     }),
   )
   nginx = spawn(

@@ -6,7 +6,11 @@ ARG NGINX_IMAGE=nginx:1.28-bookworm
 FROM ${NGINX_IMAGE}
 COPY infra/docker/render-template.sh infra/docker/nginx-entrypoint.sh /usr/local/bin/
 COPY infra/nginx/nginx.conf.template /etc/nginx/templates/nginx.conf.template
-# Unprivileged: the template listens on 8080/8081 and writes only to NGINX_RUNTIME_DIR (a tmpfs).
+# The access-log copy for nginx_log_exporter lives here (a volume in compose); a new named
+# volume takes this directory's owner, so nginx can write to it.
+RUN mkdir -p /var/log/nginx-lab && chown nginx /var/log/nginx-lab
+# Unprivileged: the template listens on 8080/8081 and writes only to NGINX_RUNTIME_DIR (a tmpfs)
+# and the access-log copy.
 USER nginx
 ENV NGINX_RUNTIME_DIR=/tmp/nginx
 EXPOSE 8080

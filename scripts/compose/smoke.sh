@@ -22,7 +22,7 @@ export APP_SLOW_PORT="${APP_SLOW_PORT:-17601}" APP_FAST_1_PORT="${APP_FAST_1_POR
 export APP_FAST_2_PORT="${APP_FAST_2_PORT:-17603}" HEALTH_WATCHER_PORT="${HEALTH_WATCHER_PORT:-17604}"
 export ADMIN_TOKEN="${ADMIN_TOKEN:-smoke-admin-token}"
 # Everything but grafana (and the `load` profile's k6): no image of theirs can be had here.
-SERVICES=(writer reader-1 reader-2 health-watcher nginx nginx-exporter prometheus)
+SERVICES=(writer reader-1 reader-2 health-watcher nginx nginx-exporter nginx-log-exporter prometheus)
 # Containers with a healthcheck (the guide's names).
 HEALTHCHECKED=(app_slow app_fast_1 app_fast_2 health_watcher nginx_lb)
 
@@ -49,7 +49,7 @@ bash scripts/compose/base-images.sh
 phase "base images ready"
 # A stack left by an interrupted run would hold the container names.
 PL_KEEP_PODMAN_SERVICE=1 bash scripts/compose/teardown.sh
-docker-compose build --quiet writer reader-1 health-watcher nginx prometheus >"$PL_CONTAINERS_DIR/build.log" 2>&1 ||
+docker-compose build --quiet writer reader-1 health-watcher nginx nginx-log-exporter prometheus >"$PL_CONTAINERS_DIR/build.log" 2>&1 ||
   { tail -40 "$PL_CONTAINERS_DIR/build.log" >&2; pl_fail "image build failed; full log: $PL_CONTAINERS_DIR/build.log"; }
 phase "images built"
 

@@ -45,7 +45,7 @@ limits="$(docker_api "/containers/app_slow/json" | json '`${v.HostConfig.NanoCpu
 pass "docker inspect app_slow: NanoCpus=500000000 Memory=536870912"
 
 # Every target up at the latest a few scrapes (every 5 s) after the stack became healthy.
-wanted=(app_slow/writer app_fast_1/reader app_fast_2/reader health_watcher/health_watcher nginx_lb/nginx_exporter)
+wanted=(app_slow/writer app_fast_1/reader app_fast_2/reader health_watcher/health_watcher nginx_lb/nginx_exporter nginx_lb/nginx_log_exporter)
 for _ in $(seq 1 20); do
   targets="$(curl -sS --max-time 10 "$PROMETHEUS/api/v1/targets" |
     json 'v.data.activeTargets.filter(t=>t.health==="up").map(t=>t.labels.instance+"/"+t.labels.job).sort().join(" ")')"
@@ -56,6 +56,18 @@ for _ in $(seq 1 20); do
 done
 [ "${#missing[@]}" -eq 0 ] || fail "Prometheus targets not up after 20 s: ${missing[*]} (up: $targets)"
 pass "Prometheus scrapes: $targets"
+
+# The 20 reads above, seen by mtail in nginx_lb's access-log copy and scraped by Prometheus.
+query='sum(nginx_access_requests_total{route="/read",status="200"})'
+reads=0
+for _ in $(seq 1 20); do
+  reads="$(curl -sS --max-time 10 -G --data-urlencode "query=$query" "$PROMETHEUS/api/v1/query" |
+    json 'Number(v.data.result[0]?.value[1] ?? 0)')"
+  [ "$reads" -ge 20 ] && break
+  sleep 1
+done
+[ "$reads" -ge 20 ] || fail "nginx_log_exporter: $query = $reads after 20 s (expected >= 20)"
+pass "nginx_log_exporter (mtail): $query = $reads"
 
 # The compose route (service reader-1 = container app_fast_1).
 docker-compose stop reader-1 >/dev/null 2>&1 || fail "docker-compose stop reader-1 failed"

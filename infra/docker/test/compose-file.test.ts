@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { composeNginxVars, renderNginxConfig } from '@production-lab/nginx-config'
+import { COMPOSE_LOG_EXPORTER_FILE, composeNginxVars, renderNginxConfig } from '@production-lab/nginx-config'
 import { parse } from 'yaml'
 
 const run = promisify(execFile)
@@ -90,7 +90,14 @@ describe('docker-compose.yml', () => {
 
   test("has the guide's container names", async () => {
     const services = await resolvedCompose()
-    for (const name of [...APPS, 'nginx_lb', 'prometheus', 'grafana', 'nginx_exporter']) {
+    for (const name of [
+      ...APPS,
+      'nginx_lb',
+      'prometheus',
+      'grafana',
+      'nginx_exporter',
+      'nginx_log_exporter',
+    ]) {
       assert.ok(services[name], `no container named ${name}`)
     }
   })
@@ -161,7 +168,7 @@ describe('docker-compose.yml', () => {
 
   test('hardened: read-only root, no-new-privileges, no capabilities (Grafana and k6 aside)', async () => {
     const services = await resolvedCompose()
-    for (const name of [...APPS, 'nginx_lb', 'prometheus', 'nginx_exporter']) {
+    for (const name of [...APPS, 'nginx_lb', 'prometheus', 'nginx_exporter', 'nginx_log_exporter']) {
       const service = services[name]
       assert.equal(service?.read_only, true, `${name} read_only`)
       assert.ok(service.security_opt?.includes('no-new-privileges:true'), `${name} no-new-privileges`)
@@ -242,9 +249,12 @@ describe('nginx entrypoint', () => {
       NGINX_ACCESS_LOG: join(dir, 'access.log'),
       NGINX_ERROR_LOG: join(dir, 'error.log'),
     }
+    const exporterLog = join(dir, 'exporter-access.log')
+    assert.equal(nginx.environment.NGINX_LOG_EXPORTER_FILE, COMPOSE_LOG_EXPORTER_FILE)
     const env = {
       ...nginx.environment,
       ...local,
+      NGINX_LOG_EXPORTER_FILE: exporterLog,
       NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
       PATH: `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`,
     }
@@ -280,7 +290,12 @@ describe('nginx entrypoint', () => {
         }
     assert.equal(
       readFileSync(join(dir, 'nginx.conf'), 'utf8'),
-      renderNginxConfig({ ...composeNginxVars({ reResolve }), ...local, ...resolvedUpstreams }),
+      renderNginxConfig({
+        ...composeNginxVars({ reResolve }),
+        ...local,
+        ...resolvedUpstreams,
+        NGINX_LOG_EXPORTER_ACCESS_LOG: `access_log ${exporterLog} lab_json;`,
+      }),
     )
   })
 

@@ -1,4 +1,5 @@
 export {
+  COMPOSE_LOG_EXPORTER_FILE,
   CONTAINER_APP_PORT,
   composeNginxVars,
   NGINX_TEMPLATE_PATH,

@@ -22,6 +22,8 @@ export interface NginxVars {
   NGINX_ACCESS_LOG: string
   /** file path, or /dev/stderr in a container */
   NGINX_ERROR_LOG: string
+  /** a whole second `access_log ...;` directive for mtail in compose, or empty */
+  NGINX_LOG_EXPORTER_ACCESS_LOG: string
   /** a whole `resolver ...;` directive, or empty */
   NGINX_RESOLVER: string
   /** appended to every upstream `server` line: empty, or ` resolve` (nginx >= 1.27.3) */
@@ -65,6 +67,7 @@ export function nativeNginxVars(runtimeDir: string): NginxVars {
     NGINX_RUNTIME_DIR: runtimeDir,
     NGINX_ACCESS_LOG: `${runtimeDir}/access.log`,
     NGINX_ERROR_LOG: `${runtimeDir}/error.log`,
+    NGINX_LOG_EXPORTER_ACCESS_LOG: '',
     NGINX_RESOLVER: '',
     UPSTREAM_SERVER_FLAGS: '',
   }
@@ -72,6 +75,9 @@ export function nativeNginxVars(runtimeDir: string): NginxVars {
 
 /** The port every app listens on inside its container. */
 export const CONTAINER_APP_PORT = 8000
+
+/** Where nginx_lb writes the access-log copy nginx_log_exporter reads (a shared volume). */
+export const COMPOSE_LOG_EXPORTER_FILE = '/var/log/nginx-lab/access.log'
 
 /**
  * The compose rendering: service names on the compose network. `reResolve` turns on DNS
@@ -92,6 +98,7 @@ export function composeNginxVars(options: { reResolve: boolean }): NginxVars {
     NGINX_RUNTIME_DIR: '/tmp/nginx',
     NGINX_ACCESS_LOG: '/dev/stdout',
     NGINX_ERROR_LOG: '/dev/stderr',
+    NGINX_LOG_EXPORTER_ACCESS_LOG: `access_log ${COMPOSE_LOG_EXPORTER_FILE} lab_json;`,
     NGINX_RESOLVER: options.reResolve ? 'resolver 127.0.0.11 valid=1s ipv6=off;' : '',
     UPSTREAM_SERVER_FLAGS: options.reResolve ? ' resolve' : '',
   }

@@ -34,12 +34,14 @@ describe('renderings', () => {
     const unshare = process.getuid?.() === 0 ? ['unshare', '-m'] : ['unshare', '-r', '-m']
     const wrap = [...unshare, 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts]
     // Logs to files: a test's child stdio is a socket pair, which /dev/stdout cannot reopen
-    // (ENXIO); in a container they are pipes. Everything else is the compose rendering.
+    // (ENXIO); in a container they are pipes. The exporter's copy goes to the temp dir too
+    // (in compose, a volume). Everything else is the compose rendering.
     const vars = {
       ...composeNginxVars({ reResolve: false }),
       NGINX_RUNTIME_DIR: dir,
       NGINX_ACCESS_LOG: join(dir, 'access.log'),
       NGINX_ERROR_LOG: join(dir, 'error.log'),
+      NGINX_LOG_EXPORTER_ACCESS_LOG: `access_log ${join(dir, 'exporter-access.log')} lab_json;`,
     }
     const output = await nginxTest(renderNginxConfig(vars), dir, wrap)
     assert.match(output, /test is successful/)

@@ -1,14 +1,24 @@
 /**
- * nginx_lb's entrypoint on an nginx without upstream `resolve` (Debian's 1.22, the stand-in
- * image's): it must follow the upstream names itself. The real script runs the real nginx in
- * front of real HTTP servers; the names live in an /etc/hosts of a private mount namespace,
- * which the test rewrites the way a container network's DNS changes when a container stops
- * or comes back at another address.
+ * nginx_lb's entrypoint upkeep on an nginx without upstream `resolve` (Debian's 1.22, the
+ * stand-in image's): it must follow the upstream names itself, and it rotates the access-log
+ * copy nginx_log_exporter reads. The real script runs the real nginx in front of real HTTP
+ * servers; the names live in an /etc/hosts of a private mount namespace, which the test
+ * rewrites the way a container network's DNS changes when a container stops or comes back at
+ * another address.
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -26,6 +36,8 @@ const PATH = `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`
 const FOLLOW_INTERVAL_S = 0.2
 /** milliseconds the test allows the entrypoint to notice a change and reload nginx */
 const FOLLOW_BOUND_MS = 5000
+/** bytes: a small rotation threshold for the exporter's access-log copy (about 10 lines) */
+const EXPORTER_LOG_MAX_BYTES = 3000
 
 /** An upstream that answers every request with its own name. */
 async function startNamedServer(name: string, host: string, port = 0): Promise<Server> {
@@ -66,6 +78,7 @@ async function read(
 describe('nginx entrypoint on an nginx without upstream resolve', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-follow-test-'))
   const hosts = join(dir, 'hosts')
+  const exporterLog = join(dir, 'exporter', 'access.log')
   const servers: Server[] = []
   let nginx: ChildProcess
   let stderr = ''
@@ -118,6 +131,10 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
       await startNamedServer('app_fast_1 (new address)', '127.0.0.2', ports.reader1),
     )
     setHosts({ app_slow: '127.0.0.1', app_fast_1: '127.0.0.1', app_fast_2: '127.0.0.1' })
+    // As root, nginx's workers run as nobody and reopen the logs themselves after a rotation
+    // (in the image, nginx runs as one unprivileged user throughout).
+    chmodSync(dir, 0o755)
+    mkdirSync(join(dir, 'exporter'))
     const lbPort = await freePort()
     lbUrl = `http://127.0.0.1:${lbPort}`
     const unshare = process.getuid?.() === 0 ? ['unshare', '-m'] : ['unshare', '-r', '-m']
@@ -131,7 +148,9 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
           NGINX_RUNTIME_DIR: dir,
           NGINX_ACCESS_LOG: join(dir, 'access.log'),
           NGINX_ERROR_LOG: join(dir, 'error.log'),
-          NGINX_FOLLOW_INTERVAL_S: String(FOLLOW_INTERVAL_S),
+          NGINX_UPKEEP_INTERVAL_S: String(FOLLOW_INTERVAL_S),
+          NGINX_LOG_EXPORTER_FILE: exporterLog,
+          NGINX_LOG_EXPORTER_MAX_BYTES: String(EXPORTER_LOG_MAX_BYTES),
           LB_LISTEN: `127.0.0.1:${lbPort}`,
           NGINX_STATUS_LISTEN: `127.0.0.1:${await freePort()}`,
           WRITER_UPSTREAM: `app_slow:${ports.writer}`,
@@ -163,6 +182,7 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
       await once(nginx, 'exit')
     }
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+    rmSync(dir, { recursive: true, force: true })
   })
 
   test('says so, and renders the names as the addresses they resolve to', () => {
@@ -212,5 +232,36 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
     const reloads = stderr.match(/reloading nginx/g)?.length ?? 0
     await sleep(FOLLOW_INTERVAL_S * 1000 * 5)
     assert.equal(stderr.match(/reloading nginx/g)?.length ?? 0, reloads)
+  })
+
+  test("the exporter's access-log copy gets the access lines, and is rotated past its size", async () => {
+    const linesOf = (file: string) =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line.length > 0)
+        : []
+    /** Polls until `done()`; a rotation (rename, then nginx reopens) takes a moment. */
+    async function eventually(what: string, done: () => boolean): Promise<void> {
+      const deadline = Date.now() + FOLLOW_BOUND_MS
+      while (!done()) {
+        assert.ok(Date.now() < deadline, `${what} within ${FOLLOW_BOUND_MS} ms`)
+        await sleep(50)
+      }
+    }
+    const lastUri = () => (JSON.parse(linesOf(exporterLog).at(-1) ?? '{}') as { uri?: string }).uri
+    // A request is in the copy, in lab_json.
+    assert.equal((await read(lbUrl)).status, 200)
+    await eventually('the request in the copy', () => lastUri() === '/read')
+    const inodeBefore = statSync(exporterLog).ino
+    for (let i = 0; i < 30; i++) assert.equal((await read(lbUrl)).status, 200)
+    await eventually('a rotation', () => existsSync(exporterLog) && statSync(exporterLog).ino !== inodeBefore)
+    assert.ok(statSync(`${exporterLog}.1`).size > EXPORTER_LOG_MAX_BYTES, 'the old copy is kept as .1')
+    // nginx reopened its logs: new requests land in the new file.
+    await sleep(FOLLOW_INTERVAL_S * 1000 * 3)
+    const linesBefore = linesOf(exporterLog).length
+    for (let i = 0; i < 3; i++) assert.equal((await read(lbUrl)).status, 200)
+    await eventually('3 more lines in the new copy', () => linesOf(exporterLog).length === linesBefore + 3)
+    assert.equal(lastUri(), '/read')
   })
 })
