@@ -8,7 +8,17 @@
 # Host ports are shifted away from the guide's so a running lab is not disturbed:
 #   LB_PORT=18080 PROMETHEUS_PORT=19090 APP_SLOW_PORT=17601 ... (override any of them)
 # Prints the time each phase took. Exit code 0 only if every step passed.
+#   smoke.sh --prepare-only   only the slow, cacheable part (podman, stand-ins, the lab's
+#                             images), then stops podman's API service again. The test command
+#                             runs it in the background at the lowest priority; a later
+#                             smoke.sh waits for it (a lock) and finds everything built.
 set -euo pipefail
+prepare_only=0
+case "${1-}" in
+  --prepare-only) prepare_only=1 ;;
+  "") ;;
+  *) echo "usage: smoke.sh [--prepare-only]" >&2; exit 2 ;;
+esac
 # shellcheck source=scripts/compose/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PL_REPO"
@@ -43,6 +53,11 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
+# One preparation at a time: a run started meanwhile waits here, then finds it all built.
+mkdir -p "$PL_CONTAINERS_DIR"
+exec 9>"$PL_CONTAINERS_DIR/prepare.lock"
+flock 9 || pl_fail "could not lock $PL_CONTAINERS_DIR/prepare.lock"
+phase "waited for other preparation"
 bash scripts/compose/setup-podman.sh
 phase "podman ready"
 bash scripts/compose/base-images.sh
@@ -52,6 +67,10 @@ PL_KEEP_PODMAN_SERVICE=1 bash scripts/compose/teardown.sh
 docker-compose build --quiet writer reader-1 health-watcher nginx nginx-log-exporter prometheus >"$PL_CONTAINERS_DIR/build.log" 2>&1 ||
   { tail -40 "$PL_CONTAINERS_DIR/build.log" >&2; pl_fail "image build failed; full log: $PL_CONTAINERS_DIR/build.log"; }
 phase "images built"
+flock -u 9
+# The teardown on exit stops podman's API service, so the stack later gets a fresh one at
+# normal priority (a background preparation runs it niced, and containers inherit that).
+[ "$prepare_only" = 0 ] || exit 0
 
 setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 &
 echo $! >"$PL_CONTAINERS_DIR/healthcheck-loop.pid"
