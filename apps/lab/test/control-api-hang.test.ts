@@ -6,14 +6,12 @@
  * not slow that lookup down.
  */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { after, before, test } from 'node:test'
-import { ControlError, NativeTarget } from '@production-lab/control'
-import { type ControlServer, createControlServer } from '../src/stack/control-server.js'
+import { test } from 'node:test'
+import { ControlError, } from '@production-lab/control'
 import { stackDefaults } from '../src/stack/defaults.js'
 import { ManagedProcess } from '../src/stack/managed-process.js'
 import { Supervisor } from '../src/stack/supervisor.js'
-import { serviceSpec, tempDir } from './fixtures.js'
+import { controlApiFixture, serviceSpec, tempDir } from './fixtures.js'
 
 const CONTROL_PORT = 17241
 const HEALTHY_PORT = 17233
@@ -28,23 +26,11 @@ const supervisor = new Supervisor([
   { process: new ManagedProcess(serviceSpec('app_fast_1', HEALTHY_PORT, {}, dir)), phase: 0 },
   { process: new ManagedProcess(serviceSpec('app_fast_2', HUNG_PORT, {}, dir)), phase: 0 },
 ])
-let control: ControlServer
-const target = new NativeTarget(`http://127.0.0.1:${CONTROL_PORT}`)
-
-before(async () => {
-  control = createControlServer({
-    supervisor,
-    endpoints: () => ({ loadBalancer: 'http://127.0.0.1:1', services: {}, prometheus: null, adminToken: '' }),
-  })
-  control.server.listen(CONTROL_PORT, '127.0.0.1')
-  await once(control.server, 'listening')
-  await supervisor.startAll()
-})
-
-after(async () => {
-  await target.close()
-  await supervisor.stopAll()
-  await control.close()
+const target = controlApiFixture(supervisor, CONTROL_PORT, {
+  loadBalancer: 'http://127.0.0.1:1',
+  services: {},
+  prometheus: null,
+  adminToken: '',
 })
 
 test('a hung service holds ps up to its probe timeout, but no process lookup', async () => {

@@ -1,13 +1,11 @@
 /** The control API end to end: NativeTarget (packages/control) -> HTTP -> Supervisor -> real child processes. */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ControlError, NativeTarget } from '@production-lab/control'
-import { type ControlServer, createControlServer } from '../src/stack/control-server.js'
 import { ManagedProcess } from '../src/stack/managed-process.js'
 import { Supervisor } from '../src/stack/supervisor.js'
-import { serviceSpec, tempDir } from './fixtures.js'
+import { controlApiFixture, serviceSpec, tempDir } from './fixtures.js'
 
 const CONTROL_PORT = 17240
 const dir = tempDir()
@@ -21,21 +19,7 @@ const endpoints = {
   prometheus: null,
   adminToken: 'test-token',
 }
-let control: ControlServer
-const target = new NativeTarget(`http://127.0.0.1:${CONTROL_PORT}`)
-
-before(async () => {
-  control = createControlServer({ supervisor, endpoints: () => endpoints })
-  control.server.listen(CONTROL_PORT, '127.0.0.1')
-  await once(control.server, 'listening')
-  await supervisor.startAll()
-})
-
-after(async () => {
-  await target.close()
-  await supervisor.stopAll()
-  await control.close()
-})
+const target = controlApiFixture(supervisor, CONTROL_PORT, endpoints)
 
 test('ps lists every service running and healthy; endpoints are served', async () => {
   const services = await target.ps()
