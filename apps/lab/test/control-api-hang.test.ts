@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ControlError, } from '@production-lab/control'
+import { ControlError } from '@production-lab/control'
 import { stackDefaults } from '../src/stack/defaults.js'
 import { ManagedProcess } from '../src/stack/managed-process.js'
 import { Supervisor } from '../src/stack/supervisor.js'

@@ -46,4 +46,9 @@ export const defaults = {
   breakerResetTimeoutMs: 5000,
   /** milliseconds: the rolling window breakers count failures in. */
   breakerRollingWindowMs: 10_000,
+  /**
+   * characters: pre-built log lines (the access line) wait for the next event-loop turn to
+   * be written together, or are written at once when this many are waiting.
+   */
+  logBatchMaxChars: 16 * 1024,
 } as const

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { type AcceptSockets, assertPortFree, listenExtraAcceptSockets } from './accept-sockets.js'
+import { accessLineWriter } from './access-line.js'
 import { type BreakerSettings, Breakers, type ProtectedCall } from './breaker.js'
 import type { BaseConfig } from './config.js'
 import { clientErrorResponse, ServiceError, toServiceError } from './errors.js'
@@ -19,6 +20,7 @@ import { Faults, registerAdminRoutes } from './faults.js'
 import { registerHealthRoutes } from './health.js'
 import { createLogger, type Logger } from './logger.js'
 import { ServiceMetrics, UNMATCHED_ROUTE } from './metrics.js'
+import { lazyChildLogger } from './request-logger.js'
 import { registerShedding } from './shedding.js'
 import { Shutdown } from './shutdown.js'
 import { LifecycleState } from './state.js'
@@ -61,11 +63,12 @@ export async function createService<C extends BaseConfig>(
   options: CreateServiceOptions<C>,
 ): Promise<Service<C>> {
   const { config } = options
-  const { logger, flushSync } = createLogger({
+  const { logger, writeLine, flushSync } = createLogger({
     service: config.SERVICE_NAME,
     level: config.LOG_LEVEL,
     ...(options.logDestination && { destination: options.logDestination }),
   })
+  const writeAccessLine = accessLineWriter({ service: config.SERVICE_NAME, logger, writeLine })
   const state = new LifecycleState()
   const metrics = new ServiceMetrics({
     service: config.SERVICE_NAME,
@@ -90,6 +93,7 @@ export async function createService<C extends BaseConfig>(
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's two lines per request are replaced by the one access line below.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id']
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
@@ -110,34 +114,37 @@ export async function createService<C extends BaseConfig>(
     },
   })
 
-  app.addHook('onRequest', async (request, reply) => {
+  // The per-request hooks are callback-style and synchronous: an async hook costs a
+  // promise and a microtask per request for work that never waits.
+  app.addHook('onRequest', (request, reply, done) => {
     state.requestStarted(request)
     reply.raw.once('close', () => state.requestFinished(request))
+    done()
   })
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     // While draining, every answer closes its connection so clients and proxies reconnect elsewhere.
     if (state.draining) reply.header('connection', 'close')
     // Every 503 (probes included) says when to come back; errors that know better set their own.
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after'))
       reply.header('retry-after', config.RETRY_AFTER_S)
+    done(null, payload)
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE
     const durationMs = reply.elapsedTime
     metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000)
     if (config.LOG_REQUESTS) {
-      request.log.info(
-        {
-          method: request.method,
-          route,
-          url: request.url,
-          statusCode: reply.statusCode,
-          durationMs: Math.round(durationMs * 100) / 100,
-        },
-        'request completed',
-      )
+      writeAccessLine({
+        requestId: request.id,
+        method: request.method,
+        route,
+        url: request.url,
+        statusCode: reply.statusCode,
+        durationMs,
+      })
     }
+    done()
   })
 
   app.setErrorHandler((error, request, reply) => {
@@ -180,9 +187,9 @@ export async function createService<C extends BaseConfig>(
   }
 
   await app.register(async (scope) => {
-    scope.addHook('onRequest', async () => {
-      if (state.draining)
-        throw new ServiceError('SHUTTING_DOWN', undefined, { retryAfterS: config.RETRY_AFTER_S })
+    scope.addHook('onRequest', (_request, _reply, done) => {
+      if (!state.draining) return done()
+      done(new ServiceError('SHUTTING_DOWN', undefined, { retryAfterS: config.RETRY_AFTER_S }))
     })
     underPressure = await registerShedding(
       scope,
@@ -197,8 +204,9 @@ export async function createService<C extends BaseConfig>(
       metrics,
       state,
     )
-    scope.addHook('preHandler', async () => {
-      if (faults.any) await faults.applyToRequest()
+    scope.addHook('preHandler', (_request, _reply, done) => {
+      if (!faults.any) return done()
+      faults.applyToRequest().then(() => done(), done)
     })
     await options.routes(scope, context)
   })
