@@ -4,7 +4,7 @@
  * put the stack back as it was found (restore), also after a failure.
  */
 import { ControlError, READERS, type ServiceStatus, WRITER } from '@production-lab/control'
-import { describeJsonResponse, runLoad } from '@production-lab/load'
+import { describeJsonResponse, type OutcomeClass, type RetryOptions, runLoad } from '@production-lab/load'
 import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
 
@@ -38,6 +38,18 @@ export function serviceUrl(context: ScenarioContext, name: string): string {
  */
 export function lbForgetsGoneMs(context: ScenarioContext): number {
   return context.target.kind === 'docker' ? 2000 : 0
+}
+
+/**
+ * How a scenario's reads through the load balancer retry. Natively they do not. In compose
+ * the stand-in nginx (no upstream `resolve`) is reloaded whenever a container leaves or comes
+ * back, and a reload closes idle keep-alive client connections: a read sent on one at that
+ * instant gets a connection reset, which an HTTP client retries once (an idempotent request
+ * that got no answer). Retried requests are counted in every summary, so it stays visible.
+ */
+export function lbReadRetry(context: ScenarioContext): RetryOptions | undefined {
+  if (context.target.kind !== 'docker') return undefined
+  return { retries: 1, baseDelayMs: 0, maxDelayMs: 0, retryOn: new Set<OutcomeClass>(['conn_reset']) }
 }
 
 export function lbUrl(context: ScenarioContext, path: string): string {
@@ -141,6 +153,7 @@ export async function waitLbServesBoth(
         requests: 8,
         connections: 1,
         describe: describeJsonResponse,
+        retry: lbReadRetry(context),
       })
       return replicas.every((replica) => (run.summary.labels[replica] ?? 0) > 0) ? true : undefined
     },

@@ -9,6 +9,7 @@ import { runNumbers, splitText } from './measure.js'
 import {
   ensureStarted,
   LOAD_BALANCER_NAME,
+  lbReadRetry,
   lbUrl,
   READER_NAMES,
   WRITER_NAME,
@@ -59,6 +60,7 @@ export const t1Health: Scenario = {
         requests: READS_WHILE_STOPPED,
         connections: 1,
         describe: describeJsonResponse,
+        retry: lbReadRetry(context),
       })
       context.record(whileStopped)
       const s = whileStopped.summary

@@ -5,7 +5,7 @@
 import { READERS } from '@production-lab/control'
 import { describeJsonResponse, runLoad } from '@production-lab/load'
 import { splitText } from './measure.js'
-import { lbUrl, waitHealthy, waitLbServesBoth, withRestoredStack } from './stack.js'
+import { lbReadRetry, lbUrl, waitHealthy, waitLbServesBoth, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 import {
   processOf,
@@ -79,6 +79,7 @@ export const watcherKill: Scenario = {
         url: lbUrl(context, '/read'),
         requests: W1.splitReads,
         describe: describeJsonResponse,
+        retry: lbReadRetry(context),
       })
       context.record(reads)
       const heavy = reads.summary.labels[victim.serviceName] ?? 0
