@@ -35,24 +35,32 @@ resolved_server() {
   if [ -n "$address" ]; then echo "$address:${1##*:}"; else echo "127.0.0.1:${1##*:} down"; fi
 }
 
-# Renders the template into $1 with every upstream name replaced by its current address.
+# Looks every upstream name up now; `servers` lists them in the config's order (readers, writer).
+resolve_upstreams() {
+  writer_server="$(resolved_server "$writer_name")"
+  reader_1_server="$(resolved_server "$reader_1_name")"
+  reader_2_server="$(resolved_server "$reader_2_name")"
+  servers="$reader_1_server,$reader_2_server,$writer_server"
+}
+
+# Renders the template into $1 with the addresses resolve_upstreams found.
 render_resolved() {
-  WRITER_UPSTREAM="$(resolved_server "$writer_name")" \
-    READER_1_UPSTREAM="$(resolved_server "$reader_1_name")" \
-    READER_2_UPSTREAM="$(resolved_server "$reader_2_name")" \
+  WRITER_UPSTREAM="$writer_server" READER_1_UPSTREAM="$reader_1_server" READER_2_UPSTREAM="$reader_2_server" \
     render-template.sh "$template" "$1"
 }
 
-# One round of following the upstream names (older nginx).
+# One round of following the upstream names (older nginx): nothing to do unless an address changed.
 follow_upstream_addresses() {
-  render_resolved "$config.next" || return 0
-  cmp -s "$config.next" "$config" && return 0
+  running="$servers"
+  resolve_upstreams
+  [ "$servers" != "$running" ] || return 0
   # Only a config nginx accepts replaces the running one; otherwise retried next round.
-  if nginx -q -t -e stderr -c "$config.next" >/dev/null 2>&1; then
+  if render_resolved "$config.next" && nginx -q -t -e stderr -c "$config.next" >/dev/null 2>&1; then
     mv "$config.next" "$config"
-    echo "nginx-entrypoint: upstream addresses now $(sed -n 's/^ *server \([0-9.]*:[0-9]*\( down\)\{0,1\}\).*/\1/p' "$config" | paste -sd, -); reloading nginx" >&2
+    echo "nginx-entrypoint: upstream addresses now $servers; reloading nginx" >&2
     nginx -e stderr -c "$config" -s reload || echo "nginx-entrypoint: reload failed; nginx keeps its previous upstream addresses" >&2
   else
+    servers="$running"
     echo "nginx-entrypoint: nginx rejected the re-rendered config; keeping the running one" >&2
   fi
 }
@@ -93,6 +101,7 @@ else
   writer_name="${WRITER_UPSTREAM-}" reader_1_name="${READER_1_UPSTREAM-}" reader_2_name="${READER_2_UPSTREAM-}"
   echo "nginx-entrypoint: nginx $version has no upstream 'resolve' (needs >= 1.27.3): following the upstream names every ${NGINX_UPKEEP_INTERVAL_S} s and reloading nginx when an address changes" >&2
   [ -n "$writer_name" ] && [ -n "$reader_1_name" ] && [ -n "$reader_2_name" ] || render-template.sh "$template" "$config"
+  resolve_upstreams
   render_resolved "$config"
   follow=1
 fi
