@@ -235,13 +235,14 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
   })
 
   test("the exporter's access-log copy gets the access lines, and is rotated past its size", async () => {
-    const linesOf = (file: string) =>
+    const idsIn = (file: string) =>
       existsSync(file)
         ? readFileSync(file, 'utf8')
             .split('\n')
             .filter((line) => line.length > 0)
+            .map((line) => (JSON.parse(line) as { request_id: string }).request_id)
         : []
-    /** Polls until `done()`; a rotation (rename, then nginx reopens) takes a moment. */
+    /** Polls until `done()`; a rotation (rename, then nginx reopens its logs) takes a moment. */
     async function eventually(what: string, done: () => boolean): Promise<void> {
       const deadline = Date.now() + FOLLOW_BOUND_MS
       while (!done()) {
@@ -249,19 +250,39 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
         await sleep(50)
       }
     }
-    const lastUri = () => (JSON.parse(linesOf(exporterLog).at(-1) ?? '{}') as { uri?: string }).uri
-    // A request is in the copy, in lab_json.
-    assert.equal((await read(lbUrl)).status, 200)
-    await eventually('the request in the copy', () => lastUri() === '/read')
+    let sent = 0
+    /** A read with its own request id, which nginx logs (lab_json's request_id). */
+    const tracedRead = async () => {
+      const id = `upkeep-test-${++sent}`
+      const response = await fetch(`${lbUrl}/read`, {
+        headers: { 'x-request-id': id },
+        signal: AbortSignal.timeout(10_000),
+      })
+      await response.arrayBuffer()
+      assert.equal(response.status, 200)
+      return id
+    }
+    // A request is in the copy, in lab_json: in the current file, or in the one a rotation
+    // (which may happen at any time here, the threshold is small) has just renamed.
+    const first = await tracedRead()
+    await eventually('the request in the copy', () =>
+      [...idsIn(exporterLog), ...idsIn(`${exporterLog}.1`)].includes(first),
+    )
     const inodeBefore = statSync(exporterLog).ino
-    for (let i = 0; i < 30; i++) assert.equal((await read(lbUrl)).status, 200)
+    for (let i = 0; i < 30; i++) await tracedRead()
     await eventually('a rotation', () => existsSync(exporterLog) && statSync(exporterLog).ino !== inodeBefore)
     assert.ok(statSync(`${exporterLog}.1`).size > EXPORTER_LOG_MAX_BYTES, 'the old copy is kept as .1')
-    // nginx reopened its logs: new requests land in the new file.
-    await sleep(FOLLOW_INTERVAL_S * 1000 * 3)
-    const linesBefore = linesOf(exporterLog).length
-    for (let i = 0; i < 3; i++) assert.equal((await read(lbUrl)).status, 200)
-    await eventually('3 more lines in the new copy', () => linesOf(exporterLog).length === linesBefore + 3)
-    assert.equal(lastUri(), '/read')
+    // nginx reopened its logs: from some request on, every request lands in the new file.
+    const deadline = Date.now() + FOLLOW_BOUND_MS
+    for (;;) {
+      const probe = await tracedRead()
+      await sleep(100)
+      if (idsIn(exporterLog).includes(probe)) break
+      assert.ok(Date.now() < deadline, `no request in the new copy within ${FOLLOW_BOUND_MS} ms`)
+    }
+    const next = [await tracedRead(), await tracedRead(), await tracedRead()]
+    await eventually('3 more requests in the new copy', () =>
+      next.every((id) => idsIn(exporterLog).includes(id)),
+    )
   })
 })
