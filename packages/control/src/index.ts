@@ -1,4 +1,5 @@
 export * from './docker.js'
 export * from './native.js'
+export * from './settle.js'
 export * from './target.js'
 export * from './topology.js'
