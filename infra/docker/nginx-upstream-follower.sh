@@ -65,7 +65,8 @@ read_upstreams() {
   local key spec
   for key in "${KEYS[@]}"; do
     spec="${!VARIABLE[$key]-}"
-    [ -n "$spec" ] || { log "${VARIABLE[$key]} is not set (expected NAME:PORT)"; exit 1; }
+    # Unset: the template renderer names every missing variable, as for any other.
+    [ -n "$spec" ] || { render-template.sh "$template" "$NGINX_RUNTIME_DIR/unrendered.conf" && log "${VARIABLE[$key]} is empty (expected NAME:PORT)"; exit 1; }
     NAME[$key]="${spec%:*}" PORT[$key]="${spec##*:}"
   done
 }
