@@ -11,6 +11,7 @@ import {
   type ServiceProcess,
   startService,
 } from '../../../packages/lifecycle/test/support/service-process.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const TOKEN = 'bad-input-admin-token'
@@ -83,6 +84,7 @@ describe('a running writer refuses bad input with 4xx JSON errors', () => {
   before(async () => {
     service = await startService(WRITER, {
       ADMIN_TOKEN: TOKEN,
+      WRITER_DATA_DIR: freshDataDir(),
       WRITE_DELAY_MS: '5',
       BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
       LOG_REQUESTS: 'false',

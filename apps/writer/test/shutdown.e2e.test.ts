@@ -13,6 +13,7 @@ import {
   type ServiceProcess,
   startService,
 } from '../../../packages/lifecycle/test/support/service-process.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const STARTED = 'Received signal 15. Starting graceful shutdown...'
@@ -26,7 +27,12 @@ after(async () => {
 })
 
 async function startWriter(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService(WRITER, { SERVICE_NAME: 'SLOW_PRIMARY', LOG_REQUESTS: 'false', ...env })
+  const service = await startService(WRITER, {
+    SERVICE_NAME: 'SLOW_PRIMARY',
+    LOG_REQUESTS: 'false',
+    WRITER_DATA_DIR: freshDataDir(),
+    ...env,
+  })
   running.push(service)
   return service
 }
