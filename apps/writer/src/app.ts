@@ -12,6 +12,7 @@ import {
 } from '@production-lab/lifecycle'
 import { type Static, Type } from '@sinclair/typebox'
 import { storeConfigProperties } from './store-config.js'
+import { logStoreClosed } from './store-log.js'
 import { registerWriteRoutes } from './write-routes.js'
 import { WriteStore } from './write-store.js'
 import { writerDefaults } from './writer-defaults.js'
@@ -59,11 +60,18 @@ export async function buildApp(
   options: WriterAppOptions = {},
 ): Promise<Service<WriterConfig>> {
   const { store = openWriteStore(config), ...serviceOptions } = options
-  return createService({
+  const service = await createService({
     ...serviceOptions,
     config,
     routes(scope, context) {
       registerWriteRoutes(scope, context, store)
     },
   })
+  // Closed last: the shutdown sequence runs onClose after the last in-flight request was
+  // answered (its write committed), just before "Graceful shutdown complete".
+  service.app.addHook('onClose', async () => {
+    store.close()
+    logStoreClosed(service.logger, store)
+  })
+  return service
 }

@@ -5,8 +5,6 @@
  *   GET /writes/:id  one stored write; 404 for an unknown id
  * A write the breaker gave up on (timeout) is marked abandoned and never commits afterwards:
  * the client got a 503, so a later commit would turn its retry into a second write.
- * The database is closed in onClose, which the shutdown sequence runs after the last
- * in-flight request has been answered.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import {
@@ -20,7 +18,7 @@ import { Type } from '@sinclair/typebox'
 import type { WriterConfig } from './app.js'
 import { assertBodyDepth } from './body-depth.js'
 import { DurableIdempotency, type WriteAnswer } from './durable-idempotency.js'
-import { logStoreClosed, logStoreOpened } from './store-log.js'
+import { logStoreOpened } from './store-log.js'
 import { registerStoreMetrics } from './store-metrics.js'
 import type { WriteStore } from './write-store.js'
 
@@ -150,9 +148,4 @@ export function registerWriteRoutes(
     },
   )
   rejectOtherMethods(scope, '/writes/:id', ['GET'])
-
-  scope.addHook('onClose', async () => {
-    store.close()
-    logStoreClosed(logger, store)
-  })
 }

@@ -120,6 +120,14 @@ describe('a running writer refuses bad input with 4xx JSON errors', () => {
     })
   }
 
+  test('GET /writes/:id: 404 NOT_FOUND for an unknown id, 400 for one that is not a write id', async () => {
+    assertClientError(await http(service, '/writes/00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND')
+    assertClientError(await http(service, '/writes/not-an-id'), 400, 'VALIDATION_FAILED')
+    const answer = await http(service, '/writes/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })
+    assertClientError(answer, 405, 'METHOD_NOT_ALLOWED')
+    assert.equal(answer.headers.allow, 'GET')
+  })
+
   test('a huge body (1 MiB, chunked, no Content-Length) is cut at the limit: 413', async () => {
     const answer = await raw(
       service.port,
