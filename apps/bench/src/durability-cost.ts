@@ -1,0 +1,82 @@
+/**
+ * What durability costs a write (docs/durable-writes.md): POST /write directly at 1 and 50
+ * clients on three writers that differ only in storage: the database in memory (the
+ * baseline: nothing survives), SQLite synchronous NORMAL (survives a crash, not a power
+ * loss) and FULL (the lab's default: every commit synced). The simulated 50 ms of I/O stays
+ * on top, as in the lab. Alternating rounds; ratios to the baseline are taken within a round.
+ */
+import { type BenchPlan, defaults } from './defaults.js'
+import { type CaseSummary, type LoadCase, runRounds } from './rounds.js'
+import type { RunningServer } from './servers.js'
+import { medianRatio } from './stats.js'
+import { formatTable, ms } from './table.js'
+
+export const STORAGES = ['memory', 'NORMAL', 'FULL'] as const
+export type Storage = (typeof STORAGES)[number]
+
+export interface DurabilityRow {
+  storage: Storage
+  connections: number
+  summary: CaseSummary
+  /** p50 and p99 over the in-memory baseline's at the same concurrency, median of per-round ratios */
+  p50Ratio: number
+  p99Ratio: number
+}
+
+const caseId = (storage: Storage, connections: number) => `write-${storage}-${connections}`
+
+export async function measureDurability(
+  writers: Record<Storage, RunningServer>,
+  plan: BenchPlan,
+  progress: (line: string) => void,
+): Promise<DurabilityRow[]> {
+  const concurrencies = defaults.fidelityConnections
+  const cases: LoadCase[] = STORAGES.flatMap((storage) =>
+    concurrencies.map((connections) => ({
+      id: caseId(storage, connections),
+      request: { url: `${writers[storage].origin}/write`, method: 'POST' as const, connections },
+      serverPids: () => [writers[storage].process.pid],
+    })),
+  )
+  progress(
+    `durability: ${plan.fidelityRounds} round(s) x ${cases.length} cases x ${plan.fidelityDurationS} s`,
+  )
+  const results = await runRounds(
+    cases,
+    { rounds: plan.fidelityRounds, durationS: plan.fidelityDurationS, warmupS: 0 },
+    progress,
+  )
+  const pick = (id: string) => {
+    const found = results.get(id)
+    if (!found) throw new Error(`no results for "${id}"`)
+    return found
+  }
+  return STORAGES.flatMap((storage) =>
+    concurrencies.map((connections) => {
+      const summary = pick(caseId(storage, connections))
+      const baseline = pick(caseId('memory', connections))
+      const ratio = (key: 'p50Ms' | 'p99Ms') =>
+        medianRatio(
+          summary.rounds.map((r) => r[key]),
+          baseline.rounds.map((r) => r[key]),
+        ).median
+      return { storage, connections, summary, p50Ratio: ratio('p50Ms'), p99Ratio: ratio('p99Ms') }
+    }),
+  )
+}
+
+export function formatDurability(rows: readonly DurabilityRow[]): string {
+  return formatTable(
+    ['storage', 'clients', 'p50 ms', 'p99 ms', 'p50 / memory', 'p99 / memory', 'rps', 'failures'],
+    rows.map((row) => [
+      row.storage === 'memory' ? 'in memory (baseline)' : `SQLite WAL, synchronous ${row.storage}`,
+      String(row.connections),
+      ms(row.summary.p50Ms),
+      ms(row.summary.p99Ms),
+      `${row.p50Ratio.toFixed(2)}x`,
+      `${row.p99Ratio.toFixed(2)}x`,
+      row.summary.rps.toFixed(0),
+      String(row.summary.failures),
+    ]),
+  )
+}
