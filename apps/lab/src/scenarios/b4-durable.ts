@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { HttpResponse } from './http.js'
 import { ensureStarted, lbUrl, WRITER_NAME, waitHealthy, withRestoredStack } from './stack.js'
 import type { Scenario, ScenarioContext } from './types.js'
+import { waitFor } from './wait.js'
 import { recoveryLine, storedWrites } from './writer-data.js'
 
 const B4 = {
@@ -24,11 +25,19 @@ const B4 = {
   requestTimeoutMs: 10_000,
   /** concurrent retries and reads after the restart */
   concurrency: 8,
-  /** attempts per key after the restart (a 409 or 503 is tried again) */
-  retryAttempts: 5,
+  /** attempts per request after the restart (a 409, 502, 503, 504 or no answer is tried again) */
+  retryAttempts: 6,
   /** milliseconds between those attempts */
   retryDelayMs: 300,
+  /**
+   * milliseconds for the load balancer to reach the restarted writer (in compose nginx_lb
+   * follows the container's new address within a few seconds, see lbForgetsGoneMs)
+   */
+  lbReachesWriterMs: 30_000,
 }
+
+/** An id no write has: the writer answers it 404 JSON, nginx_lb never does for this path. */
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
 
 interface LogicalWrite {
   key: string
@@ -93,24 +102,32 @@ async function steadyWrites(
   return writes
 }
 
-/** Posts the same key and body again until it is answered 200 (a 409 or 503 is tried again). */
-async function retry(context: ScenarioContext, write: LogicalWrite): Promise<HttpResponse | undefined> {
+/** Sends the request until it is answered with something other than 409, 502, 503, 504 or nothing. */
+async function untilSettled(
+  context: ScenarioContext,
+  path: string,
+  options: Parameters<ScenarioContext['http']['call']>[1] = {},
+): Promise<HttpResponse | undefined> {
   let last: HttpResponse | undefined
   for (let attempt = 0; attempt < B4.retryAttempts; attempt++) {
     try {
-      last = await context.http.call(lbUrl(context, '/write'), {
-        method: 'POST',
-        body: write.body,
-        headers: { 'idempotency-key': write.key },
-        timeoutMs: B4.requestTimeoutMs,
-      })
-      if (last.status === 200) return last
+      last = await context.http.call(lbUrl(context, path), { timeoutMs: B4.requestTimeoutMs, ...options })
+      if (![409, 502, 503, 504].includes(last.status)) return last
     } catch {
       last = undefined
     }
     await sleep(B4.retryDelayMs)
   }
   return last
+}
+
+/** Posts the same key and body again (a retry after a lost answer). */
+function retry(context: ScenarioContext, write: LogicalWrite): Promise<HttpResponse | undefined> {
+  return untilSettled(context, '/write', {
+    method: 'POST',
+    body: write.body,
+    headers: { 'idempotency-key': write.key },
+  })
 }
 
 async function durableUnderKill(context: ScenarioContext): Promise<void> {
@@ -132,6 +149,12 @@ async function durableUnderKill(context: ScenarioContext): Promise<void> {
   context.progress(`starting ${WRITER_NAME} again on the same data`)
   await ensureStarted(context, WRITER_NAME)
   await waitHealthy(context, [WRITER_NAME])
+  await waitFor(
+    `the load balancer to reach the restarted ${WRITER_NAME}`,
+    async () =>
+      (await context.http.call(lbUrl(context, `/writes/${UNKNOWN_ID}`))).status === 404 ? true : undefined,
+    { timeoutMs: B4.lbReachesWriterMs, intervalMs: 250, signal: context.signal },
+  )
   const recovered = await recoveryLine(context, killedAtMs - 1000)
   context.check({
     name: `B4 ${WRITER_NAME} SIGKILLed under load reopens its database and reports what it found`,
@@ -145,10 +168,10 @@ async function durableUnderKill(context: ScenarioContext): Promise<void> {
 
   const unreadable: string[] = []
   await inPool(acked, B4.concurrency, async (write) => {
-    const response = await context.http.call(lbUrl(context, `/writes/${write.id}`))
-    const stored = response.json as { id?: string; idempotencyKey?: string } | undefined
-    if (response.status !== 200 || stored?.id !== write.id || stored?.idempotencyKey !== write.key)
-      unreadable.push(`${write.key}: ${response.status} ${response.text.slice(0, 80)}`)
+    const response = await untilSettled(context, `/writes/${write.id}`)
+    const stored = response?.json as { id?: string; idempotencyKey?: string } | undefined
+    if (response?.status !== 200 || stored?.id !== write.id || stored?.idempotencyKey !== write.key)
+      unreadable.push(`${write.key}: ${response?.status ?? 'no answer'} ${response?.text.slice(0, 80) ?? ''}`)
   })
   context.check({
     name: 'B4 every write answered 200 before the kill is readable by its id (GET /writes/:id)',
