@@ -4,6 +4,8 @@
  * baseline: nothing survives), SQLite synchronous NORMAL (survives a crash, not a power
  * loss) and FULL (the lab's default: every commit synced). The simulated 50 ms of I/O stays
  * on top, as in the lab. Alternating rounds; ratios to the baseline are taken within a round.
+ * End-to-end latency on a busy machine is noisy, so each writer's own commit histogram
+ * (writer_store_commit_duration_seconds) gives the commit's cost directly, as a mean.
  */
 import { type BenchPlan, defaults } from './defaults.js'
 import { type CaseSummary, type LoadCase, runRounds } from './rounds.js'
@@ -21,9 +23,19 @@ export interface DurabilityRow {
   /** p50 and p99 over the in-memory baseline's at the same concurrency, median of per-round ratios */
   p50Ratio: number
   p99Ratio: number
+  /** milliseconds per commit over the whole suite on this writer (both concurrencies), from its /metrics */
+  commitMeanMs: number
 }
 
 const caseId = (storage: Storage, connections: number) => `write-${storage}-${connections}`
+
+/** Mean commit time in ms from a writer's histogram; NaN when it committed nothing. */
+async function commitMeanMs(origin: string): Promise<number> {
+  const text = await (await fetch(`${origin}/metrics`)).text()
+  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1])
+  const count = value('writer_store_commit_duration_seconds_count')
+  return count > 0 ? (value('writer_store_commit_duration_seconds_sum') / count) * 1000 : Number.NaN
+}
 
 export async function measureDurability(
   writers: Record<Storage, RunningServer>,
@@ -43,9 +55,14 @@ export async function measureDurability(
   )
   const results = await runRounds(
     cases,
-    { rounds: plan.fidelityRounds, durationS: plan.fidelityDurationS, warmupS: 0 },
+    { rounds: plan.rounds, durationS: plan.fidelityDurationS, warmupS: 0 },
     progress,
   )
+  const commitMs = Object.fromEntries(
+    await Promise.all(
+      STORAGES.map(async (storage) => [storage, await commitMeanMs(writers[storage].origin)]),
+    ),
+  ) as Record<Storage, number>
   const pick = (id: string) => {
     const found = results.get(id)
     if (!found) throw new Error(`no results for "${id}"`)
@@ -60,14 +77,31 @@ export async function measureDurability(
           summary.rounds.map((r) => r[key]),
           baseline.rounds.map((r) => r[key]),
         ).median
-      return { storage, connections, summary, p50Ratio: ratio('p50Ms'), p99Ratio: ratio('p99Ms') }
+      return {
+        storage,
+        connections,
+        summary,
+        p50Ratio: ratio('p50Ms'),
+        p99Ratio: ratio('p99Ms'),
+        commitMeanMs: commitMs[storage],
+      }
     }),
   )
 }
 
 export function formatDurability(rows: readonly DurabilityRow[]): string {
   return formatTable(
-    ['storage', 'clients', 'p50 ms', 'p99 ms', 'p50 / memory', 'p99 / memory', 'rps', 'failures'],
+    [
+      'storage',
+      'clients',
+      'p50 ms',
+      'p99 ms',
+      'p50 / memory',
+      'p99 / memory',
+      'rps',
+      'commit ms (mean)',
+      'failures',
+    ],
     rows.map((row) => [
       row.storage === 'memory' ? 'in memory (baseline)' : `SQLite WAL, synchronous ${row.storage}`,
       String(row.connections),
@@ -76,6 +110,7 @@ export function formatDurability(rows: readonly DurabilityRow[]): string {
       `${row.p50Ratio.toFixed(2)}x`,
       `${row.p99Ratio.toFixed(2)}x`,
       row.summary.rps.toFixed(0),
+      row.commitMeanMs.toFixed(3),
       String(row.summary.failures),
     ]),
   )

@@ -216,7 +216,7 @@ export function formatReport(report: BenchReport): string {
     `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
     fidelityTable,
     '',
-    `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.fidelityRounds} round(s); ratios within a round)`,
+    `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
     formatDurability(report.durability),
     '',
     `Lifecycle costs (fresh processes, ${defaults.idleKeepAliveClients} idle keep-alive clients at shutdown)`,
