@@ -1,7 +1,8 @@
 /**
  * The writer's routes over the durable store:
- *   POST /write      simulated latency, then one committed row (and its Idempotency-Key) through
- *                    the `storage` breaker; 200 only after the commit
+ *   POST /write      simulated latency, then one row (and its Idempotency-Key) committed with the
+ *                    writes ready in the same turn (commit-batcher.ts), through the `storage`
+ *                    breaker; 200 only after the commit
  *   GET /writes/:id  one stored write; 404 for an unknown id
  * A write the breaker gave up on (timeout) is marked abandoned and never commits afterwards:
  * the client got a 503, so a later commit would turn its retry into a second write.
@@ -17,6 +18,7 @@ import {
 import { Type } from '@sinclair/typebox'
 import type { WriterConfig } from './app.js'
 import { assertBodyDepth } from './body-depth.js'
+import { CommitBatcher } from './commit-batcher.js'
 import { DurableIdempotency, type WriteAnswer } from './durable-idempotency.js'
 import { logStoreOpened } from './store-log.js'
 import { registerStoreMetrics } from './store-metrics.js'
@@ -68,6 +70,12 @@ export function registerWriteRoutes(
     ttlMs: config.IDEMPOTENCY_TTL_S * 1000,
     maxKeys: config.IDEMPOTENCY_MAX_KEYS,
   })
+  const batcher = new CommitBatcher(store, {
+    committed: storeMetrics.committed,
+    failed(error, writes) {
+      logger.error({ error, writes }, `Write store failed to commit: ${sqliteReason(error)}`)
+    },
+  })
   const storage = breaker(
     'storage',
     async (attempt: WriteAttempt): Promise<WriteAnswer> => {
@@ -80,17 +88,11 @@ export function registerWriteRoutes(
         writtenAt: new Date().toISOString(),
       }
       const { key } = attempt
-      const startedMs = performance.now()
-      try {
-        store.insert(
-          { ...answer, bodyJson: attempt.bodyJson },
-          key && { key: key.key, fingerprint: key.fingerprint, expiresAtMs: key.expiresAtMs() },
-        )
-      } catch (error) {
-        logger.error({ error }, `Write store failed to commit: ${sqliteReason(error)}`)
-        throw error
-      }
-      storeMetrics.committed((performance.now() - startedMs) / 1000)
+      await batcher.commit(
+        { ...answer, bodyJson: attempt.bodyJson },
+        key && (() => ({ key: key.key, fingerprint: key.fingerprint, expiresAtMs: key.expiresAtMs() })),
+        () => attempt.abandoned,
+      )
       return answer
     },
     { required: true },

@@ -197,18 +197,21 @@ export class WriteStore {
   }
 
   /**
-   * Commits a write and, when given, its Idempotency-Key record (replacing an expired record
-   * of the same key) in one transaction. Throws SQLite's error (full, locked, I/O) unchanged.
+   * Commits writes and, when given, their Idempotency-Key records (replacing an expired record
+   * of the same key) in one transaction: all of them or none. Throws SQLite's error (full,
+   * locked, I/O) unchanged.
    */
-  insert(write: NewWrite, key?: NewKey): void {
+  commit(items: ReadonlyArray<{ write: NewWrite; key?: NewKey | undefined }>): void {
     let keysAdded = 0
     this.#db.exec('BEGIN IMMEDIATE')
     try {
-      this.#insertWrite.run(write.id, write.service, write.writtenAt, write.bodyJson, key?.key ?? null)
-      if (key) {
-        const replaced = Number(this.#deleteKey.run(key.key).changes)
-        this.#insertKey.run(key.key, key.fingerprint, write.id, key.expiresAtMs)
-        keysAdded = 1 - replaced
+      for (const { write, key } of items) {
+        this.#insertWrite.run(write.id, write.service, write.writtenAt, write.bodyJson, key?.key ?? null)
+        if (key) {
+          const replaced = Number(this.#deleteKey.run(key.key).changes)
+          this.#insertKey.run(key.key, key.fingerprint, write.id, key.expiresAtMs)
+          keysAdded += 1 - replaced
+        }
       }
       this.#db.exec('COMMIT')
     } catch (error) {
@@ -216,7 +219,7 @@ export class WriteStore {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK')
       throw error
     }
-    this.#writes += 1
+    this.#writes += items.length
     this.#keys += keysAdded
   }
 
