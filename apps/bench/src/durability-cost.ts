@@ -23,18 +23,23 @@ export interface DurabilityRow {
   /** p50 and p99 over the in-memory baseline's at the same concurrency, median of per-round ratios */
   p50Ratio: number
   p99Ratio: number
-  /** milliseconds per commit over the whole suite on this writer (both concurrencies), from its /metrics */
+  /** milliseconds per commit (one transaction) over the whole suite on this writer, from its /metrics */
   commitMeanMs: number
+  /** writes per commit over the whole suite on this writer (group commit) */
+  writesPerCommit: number
 }
 
 const caseId = (storage: Storage, connections: number) => `write-${storage}-${connections}`
 
-/** Mean commit time in ms from a writer's histogram; NaN when it committed nothing. */
-async function commitMeanMs(origin: string): Promise<number> {
+/** Mean commit time in ms and writes per commit from a writer's histograms (NaN: no commit). */
+async function commitStats(origin: string): Promise<{ commitMeanMs: number; writesPerCommit: number }> {
   const text = await (await fetch(`${origin}/metrics`)).text()
   const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1])
-  const count = value('writer_store_commit_duration_seconds_count')
-  return count > 0 ? (value('writer_store_commit_duration_seconds_sum') / count) * 1000 : Number.NaN
+  const commits = value('writer_store_commit_duration_seconds_count')
+  return {
+    commitMeanMs: (value('writer_store_commit_duration_seconds_sum') / commits) * 1000,
+    writesPerCommit: value('writer_store_commit_writes_sum') / commits,
+  }
 }
 
 export async function measureDurability(
@@ -50,19 +55,15 @@ export async function measureDurability(
       serverPids: () => [writers[storage].process.pid],
     })),
   )
-  progress(
-    `durability: ${plan.fidelityRounds} round(s) x ${cases.length} cases x ${plan.fidelityDurationS} s`,
-  )
+  progress(`durability: ${plan.rounds} round(s) x ${cases.length} cases x ${plan.fidelityDurationS} s`)
   const results = await runRounds(
     cases,
     { rounds: plan.rounds, durationS: plan.fidelityDurationS, warmupS: 0 },
     progress,
   )
-  const commitMs = Object.fromEntries(
-    await Promise.all(
-      STORAGES.map(async (storage) => [storage, await commitMeanMs(writers[storage].origin)]),
-    ),
-  ) as Record<Storage, number>
+  const commits = Object.fromEntries(
+    await Promise.all(STORAGES.map(async (storage) => [storage, await commitStats(writers[storage].origin)])),
+  ) as Record<Storage, Awaited<ReturnType<typeof commitStats>>>
   const pick = (id: string) => {
     const found = results.get(id)
     if (!found) throw new Error(`no results for "${id}"`)
@@ -83,7 +84,7 @@ export async function measureDurability(
         summary,
         p50Ratio: ratio('p50Ms'),
         p99Ratio: ratio('p99Ms'),
-        commitMeanMs: commitMs[storage],
+        ...commits[storage],
       }
     }),
   )
@@ -100,6 +101,7 @@ export function formatDurability(rows: readonly DurabilityRow[]): string {
       'p99 / memory',
       'rps',
       'commit ms (mean)',
+      'writes/commit',
       'failures',
     ],
     rows.map((row) => [
@@ -111,6 +113,7 @@ export function formatDurability(rows: readonly DurabilityRow[]): string {
       `${row.p99Ratio.toFixed(2)}x`,
       row.summary.rps.toFixed(0),
       row.commitMeanMs.toFixed(3),
+      row.writesPerCommit.toFixed(1),
       String(row.summary.failures),
     ]),
   )

@@ -157,6 +157,7 @@ describe('formatReport', () => {
         p50Ratio: 1.1,
         p99Ratio: 1.5,
         commitMeanMs: 2.5,
+        writesPerCommit: 4,
       },
     ],
     lifecycle: [service('reader', 400, 1050, 60)],
@@ -168,7 +169,7 @@ describe('formatReport', () => {
     assert.match(text, /Targets: 0 met, 1 missed\nMISSED {2}ratio: 0\.70x, target >= 0\.80x/)
     assert.match(
       text,
-      /\| SQLite WAL, synchronous FULL \| +50 \| +58\.0+ \| +90\.0+ \| +1\.10x \| +1\.50x \| +700 \| +2\.500 \|/,
+      /\| SQLite WAL, synchronous FULL \| +50 \| +58\.0+ \| +90\.0+ \| +1\.10x \| +1\.50x \| +700 \| +2\.500 \| +4\.0 \|/,
     )
     assert.doesNotMatch(text, /Warning/)
   })
