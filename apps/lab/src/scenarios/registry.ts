@@ -5,6 +5,7 @@
 import { b1Breaker } from './b1-breaker.js'
 import { b2Idempotency } from './b2-idempotency.js'
 import { b3Overload } from './b3-overload.js'
+import { b4Durable } from './b4-durable.js'
 import { t1Health } from './t1-health.js'
 import { t2Shutdown } from './t2-shutdown.js'
 import { t3Limits } from './t3-limits.js'
@@ -22,6 +23,7 @@ export const SCENARIOS: Scenario[] = [
   b1Breaker,
   b2Idempotency,
   b3Overload,
+  b4Durable,
   ...watcherScenarios,
 ]
 
