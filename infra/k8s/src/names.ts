@@ -55,7 +55,7 @@ export const LABEL = {
 } as const
 export const PART_OF = 'production-lab'
 
-/** Pod annotations Prometheus's service discovery reads (prometheus-config.ts). */
+/** Pod annotations Prometheus's service discovery reads (prometheus.ts). */
 export const SCRAPE = {
   /** the `job` label: writer, reader, health_watcher, nginx_exporter (the compose job names) */
   job: 'production-lab/scrape-job',

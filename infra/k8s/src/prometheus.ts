@@ -18,6 +18,7 @@ import { podSpec, TMP_MOUNT } from './pod-parts.js'
 import { containerSecurity, mebibytes, resources, USERS } from './security.js'
 
 export const PROMETHEUS_NAME = 'prometheus'
+export const PROMETHEUS_CONFIG_MAP = 'prometheus-config'
 const CONFIG_DIR = '/etc/prometheus/k8s'
 /** Where prometheus.Dockerfile copies prometheus/rules/. */
 const IMAGE_RULES_DIR = '/etc/prometheus/rules'
@@ -85,7 +86,7 @@ export function prometheusObjects() {
   const labels = podLabels(PROMETHEUS_NAME, 'monitoring')
   const metadata = { name: PROMETHEUS_NAME, labels }
   const config = new ConfigMap({
-    metadata: { name: 'prometheus-config', labels },
+    metadata: { name: PROMETHEUS_CONFIG_MAP, labels },
     data: { 'prometheus.yml': prometheusConfig() },
   })
   return [
@@ -113,7 +114,7 @@ export function prometheusObjects() {
             user: USERS.nobody,
             serviceAccountName: PROMETHEUS_NAME,
             volumes: [
-              { name: 'config', configMap: { name: 'prometheus-config' } },
+              { name: 'config', configMap: { name: PROMETHEUS_CONFIG_MAP } },
               { name: 'data', emptyDir: { sizeLimit: '2Gi' } },
             ],
             containers: [

@@ -3,30 +3,14 @@
  * overlay's own files, as its kustomization lists them), with small lookups over them.
  * The tests read the rendered files, not the TypeScript, so they check what a cluster gets.
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse, parseAllDocuments } from 'yaml'
+import { kustomizationObjects, type Manifest } from '../../src/committed.js'
 import { PACKAGE_DIR } from '../../src/paths.js'
 
-// biome-ignore lint/suspicious/noExplicitAny: manifests are walked as plain YAML data
-export type Manifest = Record<string, any>
+export { kustomizationObjects, type Manifest }
 
 export const OVERLAYS = ['lab', 'scale'] as const
 export type OverlayName = (typeof OVERLAYS)[number]
-
-/** Objects of one kustomization directory (relative to infra/k8s), following `resources`. */
-export function kustomizationObjects(dir: string, root = PACKAGE_DIR): Manifest[] {
-  const kustomization = parse(readFileSync(join(root, dir, 'kustomization.yaml'), 'utf8')) as {
-    resources: string[]
-  }
-  return kustomization.resources.flatMap((resource) =>
-    resource.endsWith('.yaml')
-      ? parseAllDocuments(readFileSync(join(root, dir, resource), 'utf8')).map(
-          (doc) => doc.toJS() as Manifest,
-        )
-      : kustomizationObjects(join(dir, resource), root),
-  )
-}
 
 export function overlayObjects(overlay: OverlayName, root = PACKAGE_DIR): Manifest[] {
   return kustomizationObjects(join('overlays', overlay), root)
