@@ -10,35 +10,25 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IIoK8sApiAppsV1DeploymentStrategy } from 'kubernetes-models/apps/v1/DeploymentStrategy'
 import type { IIoK8sApiCoreV1EnvVar } from 'kubernetes-models/v1/EnvVar'
 import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec'
+import { composeLimits } from './compose-limits.js'
 import { APP_PORT, IMAGES, nameOf, podLabels, SCRAPE, selectorOf, serviceFqdn } from './names.js'
-import { lifecycleProbes, podSpec, TMP_MOUNT } from './pod-parts.js'
+import { hardenedContainer, lifecycleProbes, podSpec, type Sizing, TMP_MOUNT } from './pod-parts.js'
 import { SECRET_KEYS, SECRET_NAME } from './secrets.js'
-import { containerSecurity, mebibytes, type Resources, resources, USERS } from './security.js'
+import { mebibytes, USERS } from './security.js'
 import { PRE_STOP_SLEEP_S, terminationGraceS } from './timing.js'
 
-/** docker-compose.yml's cpus / mem_limit per app, as limits; requests sized for a small cluster. */
-const WRITER_LIMITS = WRITER.limits ?? { cpus: 0.5, memoryBytes: mebibytes(512) }
-export const APP_RESOURCES = {
-  // The guide's limits (500m / 512Mi), requested in full: Guaranteed QoS, as `docker inspect` shows.
+const WRITER_LIMITS = composeLimits('writer')
+/** Requests per app; the limits are the compose services' (the writer's are the guide's 500m / 512Mi). */
+export const APP_SIZING = {
+  // Requested in full: Guaranteed QoS, the guide's limits reserved as `docker inspect` shows them.
   writer: {
+    compose: 'writer',
     requestCpu: WRITER_LIMITS.cpus,
     requestMemoryBytes: WRITER_LIMITS.memoryBytes,
-    limitCpu: WRITER_LIMITS.cpus,
-    limitMemoryBytes: WRITER_LIMITS.memoryBytes,
   },
-  reader: {
-    requestCpu: 0.1,
-    requestMemoryBytes: mebibytes(128),
-    limitCpu: 1,
-    limitMemoryBytes: mebibytes(256),
-  },
-  watcher: {
-    requestCpu: 0.05,
-    requestMemoryBytes: mebibytes(64),
-    limitCpu: 0.25,
-    limitMemoryBytes: mebibytes(128),
-  },
-} satisfies Record<string, Resources>
+  reader: { compose: 'reader-1', requestCpu: 0.1, requestMemoryBytes: mebibytes(128) },
+  watcher: { compose: 'health-watcher', requestCpu: 0.05, requestMemoryBytes: mebibytes(64) },
+} satisfies Record<string, Sizing>
 
 /** seconds: the watcher's own drain-delay default (nothing routes traffic to it). */
 const WATCHER_DRAIN_DELAY_S = Number(watcherConfigSchema.properties.GRACEFUL_SHUTDOWN_DELAY_S.default)
@@ -67,15 +57,15 @@ const IMAGE: Record<AppKind, string> = {
 }
 
 export function appDeployment(options: AppOptions): Deployment {
-  const limits = APP_RESOURCES[options.kind]
+  const limits = composeLimits(APP_SIZING[options.kind].compose)
   // The watcher gets no traffic, so nothing to wait for before SIGTERM; its drain delay is 0.
   const servesTraffic = options.kind !== 'watcher'
   const env: IIoK8sApiCoreV1EnvVar[] = [
     { name: 'SERVICE_NAME', value: options.serviceName },
     { name: 'HOST', value: '0.0.0.0' },
     { name: 'PORT', value: String(APP_PORT) },
-    { name: 'CPU_LIMIT_CORES', value: String(limits.limitCpu) },
-    { name: 'MEMORY_LIMIT_BYTES', value: String(limits.limitMemoryBytes) },
+    { name: 'CPU_LIMIT_CORES', value: String(limits.cpus) },
+    { name: 'MEMORY_LIMIT_BYTES', value: String(limits.memoryBytes) },
     {
       name: 'ADMIN_TOKEN',
       valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.adminToken } },
@@ -105,20 +95,20 @@ export function appDeployment(options: AppOptions): Deployment {
               ? terminationGraceS()
               : terminationGraceS({ preStopS: 0, drainDelayS: WATCHER_DRAIN_DELAY_S }),
             containers: [
-              {
-                name: options.kind,
-                image: IMAGE[options.kind],
-                imagePullPolicy: 'IfNotPresent',
-                ports: [{ name: 'http', containerPort: APP_PORT, protocol: 'TCP' }],
-                env,
-                resources: resources(limits),
-                securityContext: containerSecurity,
-                volumeMounts: [TMP_MOUNT],
-                ...lifecycleProbes('http'),
-                ...(servesTraffic
-                  ? { lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SLEEP_S)] } } } }
-                  : {}),
-              },
+              hardenedContainer(
+                {
+                  name: options.kind,
+                  image: IMAGE[options.kind],
+                  ports: [{ name: 'http', containerPort: APP_PORT, protocol: 'TCP' }],
+                  env,
+                  volumeMounts: [TMP_MOUNT],
+                  ...lifecycleProbes('http'),
+                  ...(servesTraffic
+                    ? { lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SLEEP_S)] } } } }
+                    : {}),
+                },
+                APP_SIZING[options.kind],
+              ),
             ],
           }),
           ...options.extraPodSpec,

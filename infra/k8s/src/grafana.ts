@@ -13,9 +13,9 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import { Service } from 'kubernetes-models/v1/Service'
 import { GRAFANA_PORT, IMAGES, podLabels, selectorOf } from './names.js'
 import { REPO_ROOT } from './paths.js'
-import { podSpec, TMP_MOUNT } from './pod-parts.js'
+import { hardenedContainer, podSpec, TMP_MOUNT } from './pod-parts.js'
 import { SECRET_KEYS, SECRET_NAME } from './secrets.js'
-import { containerSecurity, mebibytes, resources, USERS } from './security.js'
+import { mebibytes, USERS } from './security.js'
 
 export const GRAFANA_NAME = 'grafana'
 const GRAFANA_DIR = join(REPO_ROOT, 'grafana')
@@ -72,37 +72,34 @@ export function grafanaObjects() {
               ...mounts.map(({ key }) => ({ name: key, configMap: { name: `grafana-${key}` } })),
             ],
             containers: [
-              {
-                name: 'grafana',
-                image: IMAGES.grafana,
-                imagePullPolicy: 'IfNotPresent',
-                env: [
-                  { name: 'GF_SECURITY_ADMIN_USER', value: 'admin' },
-                  {
-                    name: 'GF_SECURITY_ADMIN_PASSWORD',
-                    valueFrom: { secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.grafanaAdminPassword } },
-                  },
-                  { name: 'GF_USERS_ALLOW_SIGN_UP', value: 'false' },
-                  { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
-                  // Logs to stdout only: the root filesystem is read-only (no /var/log/grafana).
-                  { name: 'GF_LOG_MODE', value: 'console' },
-                ],
-                ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
-                resources: resources({
-                  requestCpu: 0.1,
-                  requestMemoryBytes: mebibytes(128),
-                  limitCpu: 0.5,
-                  limitMemoryBytes: mebibytes(256),
-                }),
-                securityContext: containerSecurity,
-                volumeMounts: [
-                  TMP_MOUNT,
-                  { name: 'data', mountPath: '/var/lib/grafana' },
-                  ...mounts.map(({ key, mountPath }) => ({ name: key, mountPath, readOnly: true })),
-                ],
-                readinessProbe: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 5 },
-                livenessProbe: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 15 },
-              },
+              hardenedContainer(
+                {
+                  name: 'grafana',
+                  image: IMAGES.grafana,
+                  env: [
+                    { name: 'GF_SECURITY_ADMIN_USER', value: 'admin' },
+                    {
+                      name: 'GF_SECURITY_ADMIN_PASSWORD',
+                      valueFrom: {
+                        secretKeyRef: { name: SECRET_NAME, key: SECRET_KEYS.grafanaAdminPassword },
+                      },
+                    },
+                    { name: 'GF_USERS_ALLOW_SIGN_UP', value: 'false' },
+                    { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
+                    // Logs to stdout only: the root filesystem is read-only (no /var/log/grafana).
+                    { name: 'GF_LOG_MODE', value: 'console' },
+                  ],
+                  ports: [{ name: 'http', containerPort: GRAFANA_PORT, protocol: 'TCP' }],
+                  volumeMounts: [
+                    TMP_MOUNT,
+                    { name: 'data', mountPath: '/var/lib/grafana' },
+                    ...mounts.map(({ key, mountPath }) => ({ name: key, mountPath, readOnly: true })),
+                  ],
+                  readinessProbe: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 5 },
+                  livenessProbe: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 15 },
+                },
+                { compose: 'grafana', requestCpu: 0.1, requestMemoryBytes: mebibytes(128) },
+              ),
             ],
           }),
         },

@@ -25,8 +25,8 @@ import {
   selectorOf,
   serviceFqdn,
 } from './names.js'
-import { podSpec, TMP_MOUNT } from './pod-parts.js'
-import { containerSecurity, mebibytes, resources, USERS } from './security.js'
+import { hardenedContainer, podSpec, TMP_MOUNT } from './pod-parts.js'
+import { mebibytes, USERS } from './security.js'
 import { GRACE_MARGIN_S, NGINX_RESOLVER_VALID_S, PRE_STOP_SLEEP_S } from './timing.js'
 
 export const NGINX_NAME = 'nginx-lb'
@@ -36,10 +36,17 @@ export const NGINX_CONFIG_PATH = `${CONFIG_DIR}/nginx.conf`
 /** The emptyDir at /tmp is nginx's runtime dir: pid file and temp paths. */
 const RUNTIME_DIR = '/tmp'
 /**
- * seconds: the longest a proxied request may take (the template's proxy_read_timeout), which a
- * graceful `nginx -s quit` waits for; a test reads it from the rendered config.
+ * seconds: the longest a proxied request may take (the template's proxy_read_timeout and
+ * proxy_send_timeout), which a graceful `nginx -s quit` waits for.
  */
-export const NGINX_REQUEST_BOUND_S = 5
+export function longestProxyTimeoutS(nginxConf: string): number {
+  const timeouts = [...nginxConf.matchAll(/^\s*proxy_(?:read|send)_timeout\s+(\d+)s;/gm)].map((m) =>
+    Number(m[1]),
+  )
+  if (timeouts.length === 0)
+    throw new Error('nginx.conf sets no proxy_read_timeout / proxy_send_timeout in seconds')
+  return Math.max(...timeouts)
+}
 /** The cluster DNS Service; nginx resolves this name once at start with the system resolver. */
 const CLUSTER_DNS = `kube-dns.kube-system.svc.${CLUSTER_DOMAIN}`
 
@@ -99,47 +106,39 @@ export function nginxDeployment(config: ConfigMap): Deployment {
         },
         spec: podSpec({
           user: USERS.nginx,
-          terminationGracePeriodSeconds: PRE_STOP_SLEEP_S + NGINX_REQUEST_BOUND_S + GRACE_MARGIN_S,
+          terminationGracePeriodSeconds:
+            PRE_STOP_SLEEP_S + longestProxyTimeoutS(config.data?.['nginx.conf'] ?? '') + GRACE_MARGIN_S,
           volumes: [{ name: 'nginx-conf', configMap: { name: NGINX_CONFIG_MAP } }],
           containers: [
-            {
-              name: 'nginx',
-              image: IMAGES.nginx,
-              imagePullPolicy: 'IfNotPresent',
-              // The image's entrypoint renders for compose (Docker's DNS); here the config is rendered already.
-              command: ['nginx', '-e', 'stderr', '-c', NGINX_CONFIG_PATH, '-g', 'daemon off;'],
-              ports: [
-                { name: 'http', containerPort: LB_PORT, protocol: 'TCP' },
-                { name: 'status', containerPort: NGINX_STATUS_PORT, protocol: 'TCP' },
-              ],
-              resources: resources({
-                requestCpu: 0.1,
-                requestMemoryBytes: mebibytes(64),
-                limitCpu: 1,
-                limitMemoryBytes: mebibytes(128),
-              }),
-              securityContext: containerSecurity,
-              volumeMounts: [TMP_MOUNT, { name: 'nginx-conf', mountPath: CONFIG_DIR, readOnly: true }],
-              readinessProbe: { httpGet: { path: '/lb-health', port: 'http' }, periodSeconds: 2 },
-              livenessProbe: { httpGet: { path: '/lb-health', port: 'http' }, periodSeconds: 10 },
-              lifecycle: { preStop: { exec: { command: ['sh', '-c', QUIT_GRACEFULLY] } } },
-            },
-            {
-              name: 'nginx-exporter',
-              image: IMAGES.nginxExporter,
-              imagePullPolicy: 'IfNotPresent',
-              args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_STATUS_PORT}/stub_status`],
-              ports: [{ name: 'metrics', containerPort: NGINX_EXPORTER_PORT, protocol: 'TCP' }],
-              resources: resources({
-                requestCpu: 0.01,
-                requestMemoryBytes: mebibytes(16),
-                limitCpu: 0.25,
-                limitMemoryBytes: mebibytes(64),
-              }),
-              securityContext: { ...containerSecurity, runAsUser: USERS.nobody, runAsGroup: USERS.nobody },
-              readinessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 5 },
-              livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 10 },
-            },
+            hardenedContainer(
+              {
+                name: 'nginx',
+                image: IMAGES.nginx,
+                // The image's entrypoint renders for compose (Docker's DNS); here the config is rendered already.
+                command: ['nginx', '-e', 'stderr', '-c', NGINX_CONFIG_PATH, '-g', 'daemon off;'],
+                ports: [
+                  { name: 'http', containerPort: LB_PORT, protocol: 'TCP' },
+                  { name: 'status', containerPort: NGINX_STATUS_PORT, protocol: 'TCP' },
+                ],
+                volumeMounts: [TMP_MOUNT, { name: 'nginx-conf', mountPath: CONFIG_DIR, readOnly: true }],
+                readinessProbe: { httpGet: { path: '/lb-health', port: 'http' }, periodSeconds: 2 },
+                livenessProbe: { httpGet: { path: '/lb-health', port: 'http' }, periodSeconds: 10 },
+                lifecycle: { preStop: { exec: { command: ['sh', '-c', QUIT_GRACEFULLY] } } },
+              },
+              { compose: 'nginx', requestCpu: 0.1, requestMemoryBytes: mebibytes(64) },
+            ),
+            hardenedContainer(
+              {
+                name: 'nginx-exporter',
+                image: IMAGES.nginxExporter,
+                args: [`--nginx.scrape-uri=http://127.0.0.1:${NGINX_STATUS_PORT}/stub_status`],
+                ports: [{ name: 'metrics', containerPort: NGINX_EXPORTER_PORT, protocol: 'TCP' }],
+                securityContext: { runAsUser: USERS.nobody, runAsGroup: USERS.nobody },
+                readinessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 5 },
+                livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 10 },
+              },
+              { compose: 'nginx-exporter', requestCpu: 0.01, requestMemoryBytes: mebibytes(16) },
+            ),
           ],
         }),
       },

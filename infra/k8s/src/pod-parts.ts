@@ -8,8 +8,9 @@ import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container'
 import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec'
 import { Service } from 'kubernetes-models/v1/Service'
 import type { IIoK8sApiCoreV1Volume } from 'kubernetes-models/v1/Volume'
+import { composeLimits } from './compose-limits.js'
 import { podLabels, selectorOf } from './names.js'
-import { podSecurity } from './security.js'
+import { containerSecurity, podSecurity, resources } from './security.js'
 import { PROBE_PATHS, PROBES } from './timing.js'
 
 export const TMP_VOLUME: IIoK8sApiCoreV1Volume = { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }
@@ -62,4 +63,35 @@ export function headlessService(name: string, component: string, port: number, p
       ports: [{ name: portName, port, targetPort: portName }],
     },
   })
+}
+
+/** What a container asks of the scheduler; its limits are its compose service's. */
+export interface Sizing {
+  /** the docker-compose.yml service whose cpus / mem_limit are the limits */
+  compose: string
+  /** cores the scheduler reserves */
+  requestCpu: number
+  requestMemoryBytes: number
+}
+
+/** The container with the lab's hardening, pull policy, and requests and limits from `sizing`. */
+export function hardenedContainer(
+  container: IIoK8sApiCoreV1Container,
+  sizing: Sizing,
+): IIoK8sApiCoreV1Container {
+  const limits = composeLimits(sizing.compose)
+  const { name, image, ...rest } = container
+  return {
+    name,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    ...rest,
+    resources: resources({
+      requestCpu: Math.min(sizing.requestCpu, limits.cpus),
+      requestMemoryBytes: Math.min(sizing.requestMemoryBytes, limits.memoryBytes),
+      limitCpu: limits.cpus,
+      limitMemoryBytes: limits.memoryBytes,
+    }),
+    securityContext: { ...containerSecurity, ...container.securityContext },
+  }
 }

@@ -6,16 +6,19 @@
  * and dashboards expect (job=writer, instance=app_slow, ...). It reads pods of its own
  * namespace only, through a Role, not a ClusterRole.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import { Service } from 'kubernetes-models/v1/Service'
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { IMAGES, PROMETHEUS_PORT, podLabels, SCRAPE, selectorOf } from './names.js'
-import { podSpec, TMP_MOUNT } from './pod-parts.js'
-import { containerSecurity, mebibytes, resources, USERS } from './security.js'
+import { REPO_ROOT } from './paths.js'
+import { hardenedContainer, podSpec, TMP_MOUNT } from './pod-parts.js'
+import { mebibytes, USERS } from './security.js'
 
 export const PROMETHEUS_NAME = 'prometheus'
 export const PROMETHEUS_CONFIG_MAP = 'prometheus-config'
@@ -62,10 +65,16 @@ function prometheusRelabel(rule: ReturnType<typeof labRelabelings>[number]) {
   }
 }
 
-/** prometheus.yml for the cluster; the global timings are compose's (prometheus.yml.template). */
+/** The scrape and evaluation timings of prometheus/prometheus.yml.template (native and compose). */
+function templateGlobal(): Record<string, unknown> {
+  const template = readFileSync(join(REPO_ROOT, 'prometheus', 'prometheus.yml.template'), 'utf8')
+  return (parse(template) as { global: Record<string, unknown> }).global
+}
+
+/** prometheus.yml for the cluster, with the timings of the native and compose stacks. */
 export function prometheusConfig(): string {
   const config = {
-    global: { scrape_interval: '5s', scrape_timeout: '4s', evaluation_interval: '5s' },
+    global: templateGlobal(),
     rule_files: [`${IMAGE_RULES_DIR}/*.rules.yml`],
     scrape_configs: [
       {
@@ -118,33 +127,28 @@ export function prometheusObjects() {
               { name: 'data', emptyDir: { sizeLimit: '2Gi' } },
             ],
             containers: [
-              {
-                name: 'prometheus',
-                image: IMAGES.prometheus,
-                imagePullPolicy: 'IfNotPresent',
-                // The image's entrypoint renders compose's static config; this one is already rendered.
-                command: ['/bin/prometheus'],
-                args: [
-                  `--config.file=${CONFIG_DIR}/prometheus.yml`,
-                  '--storage.tsdb.path=/prometheus',
-                  '--storage.tsdb.retention.time=2d',
-                ],
-                ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
-                resources: resources({
-                  requestCpu: 0.2,
-                  requestMemoryBytes: mebibytes(256),
-                  limitCpu: 0.5,
-                  limitMemoryBytes: mebibytes(512),
-                }),
-                securityContext: containerSecurity,
-                volumeMounts: [
-                  TMP_MOUNT,
-                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                  { name: 'data', mountPath: '/prometheus' },
-                ],
-                readinessProbe: { httpGet: { path: '/-/ready', port: 'web' }, periodSeconds: 5 },
-                livenessProbe: { httpGet: { path: '/-/healthy', port: 'web' }, periodSeconds: 15 },
-              },
+              hardenedContainer(
+                {
+                  name: 'prometheus',
+                  image: IMAGES.prometheus,
+                  // The image's entrypoint renders compose's static config; this one is already rendered.
+                  command: ['/bin/prometheus'],
+                  args: [
+                    `--config.file=${CONFIG_DIR}/prometheus.yml`,
+                    '--storage.tsdb.path=/prometheus',
+                    '--storage.tsdb.retention.time=2d',
+                  ],
+                  ports: [{ name: 'web', containerPort: PROMETHEUS_PORT, protocol: 'TCP' }],
+                  volumeMounts: [
+                    TMP_MOUNT,
+                    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                    { name: 'data', mountPath: '/prometheus' },
+                  ],
+                  readinessProbe: { httpGet: { path: '/-/ready', port: 'web' }, periodSeconds: 5 },
+                  livenessProbe: { httpGet: { path: '/-/healthy', port: 'web' }, periodSeconds: 15 },
+                },
+                { compose: 'prometheus', requestCpu: 0.2, requestMemoryBytes: mebibytes(256) },
+              ),
             ],
           }),
         },
