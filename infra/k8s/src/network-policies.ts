@@ -5,7 +5,7 @@
  * the port, not the path: the apps serve /read, /metrics and /admin on one port, and nginx
  * forwards only /read and /write (its `location /` answers 404), so /metrics and /admin are
  * reached only from inside, by the pods named here. Needs a CNI that enforces policies
- * (Calico, Cilium; kind's default kindnet since v0.24).
+ * (Calico, Cilium, recent kind releases' kindnet, k3s).
  */
 import type { IIoK8sApimachineryPkgApisMetaV1LabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector'
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
