@@ -90,6 +90,9 @@ for image in "${IMAGES[@]}"; do
   fi
 done
 
+# The renderer's workspace dependencies (the nginx template renderer, ...), built unless cached.
+./pnpm exec turbo run build --filter='@production-lab/k8s^...' --output-logs=errors-only >"$work/build.log" 2>&1 ||
+  { tail -20 "$work/build.log" >&2; log "building the renderer's dependencies failed"; exit 1; }
 # The podman rendering of the committed lab overlay, with a per-run admin token.
 ADMIN_TOKEN="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" \
   node --import tsx infra/k8s/src/podman-play-cli.ts "$work/play.yaml" "$PORT" >"$work/play.json"
