@@ -9,7 +9,8 @@
 # by infra/k8s/src/podman-play.ts.
 #   KUBE_PLAY_PORT   host port for nginx on 127.0.0.1 (24080)
 #   KUBE_PLAY_READY_S  how long every pod may take to turn ready (60)
-# Takes about 30-60 s when the images exist; builds them first (3-5 min) when they do not.
+# Takes about 20-30 s when the images exist; builds them first (3-5 min) when they do not.
+# Waits (bounded) for podman.lock, as scripts/compose/smoke.sh does: one podman user at a time.
 set -euo pipefail
 # shellcheck source=scripts/compose/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../compose/env.sh"
@@ -24,7 +25,6 @@ SUBNET="${KUBE_PLAY_SUBNET:-10.124.24.0/24}"
 # The images the lab overlay runs (Grafana has none here; kube-play leaves it out).
 IMAGES=(production-lab/writer production-lab/reader production-lab/health-watcher production-lab/nginx
   production-lab/prometheus nginx/nginx-prometheus-exporter:1.4.2)
-work="$(mktemp -d)"
 started=$SECONDS
 log() { printf 'kube-play: %s\n' "$*" >&2; }
 # wait_for LIMIT_S EVERY_S OUTPUT MESSAGE COMMAND...: runs COMMAND until it succeeds, every
@@ -52,10 +52,10 @@ cleanup() {
       done
     done
   fi
-  [ ! -f "$work/play.yaml" ] || timeout 60 podman kube down "$work/play.yaml" >/dev/null 2>&1 || true
+  [ -z "${work-}" ] || [ ! -f "$work/play.yaml" ] || timeout 60 podman kube down "$work/play.yaml" >/dev/null 2>&1 || true
   podman network rm --force "$NETWORK" >/dev/null 2>&1 || true
   [ "$service_started" = 0 ] || stop_api_service
-  rm -rf "$work"
+  [ -z "${work-}" ] || rm -rf "$work"
   log "$([ "$status" -eq 0 ] && echo passed || echo FAILED) after $((SECONDS - started)) s"
   exit "$status"
 }
@@ -69,26 +69,32 @@ stop_api_service() {
   if grep -qa -- "$PL_PODMAN_SOCKET" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
 }
 api_answers() { curl -fsS --max-time 2 --unix-socket "$PL_PODMAN_SOCKET" http://d/_ping >/dev/null 2>&1; }
+bash scripts/system-deps.sh kube-play
+# The project's images, built by the compose test's preparation when missing (it takes the
+# podman lock below itself).
+images_missing() {
+  local image
+  for image in "${IMAGES[@]}"; do podman image exists "$image" 2>/dev/null || return 0; done
+  return 1
+}
+if images_missing; then
+  log "building the project's images first (scripts/compose/smoke.sh --prepare-only, minutes)"
+  bash scripts/compose/smoke.sh --prepare-only
+fi
+# One user of the podman setup at a time, as scripts/compose/smoke.sh: its teardown stops
+# podman's API service and cleans up networks, so no part of a run may overlap this one. The
+# lock goes with this process, after the exit trap's cleanup.
+mkdir -p "$PL_CONTAINERS_DIR"
+exec 9>"$PL_CONTAINERS_DIR/podman.lock"
+lock_wait_s="${PL_PODMAN_LOCK_WAIT_S:-1500}"
+flock -w "$lock_wait_s" 9 || { log "another run held $PL_CONTAINERS_DIR/podman.lock for over $lock_wait_s s"; exit 1; }
+# Only now: a run that gave up waiting must not clean up the holder's pods.
 api_answers || service_started=1
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-bash scripts/system-deps.sh kube-play
 bash scripts/compose/setup-podman.sh
-
-# One podman user of the scratch store at a time: a preparation in progress (smoke.sh holds this
-# lock while it builds) finishes first, and one started meanwhile waits for this run, whose
-# network its teardown would otherwise clean up.
-exec 9>"$PL_CONTAINERS_DIR/prepare.lock"
-flock 9
-for image in "${IMAGES[@]}"; do
-  if ! podman image exists "$image"; then
-    flock -u 9
-    log "no image $image yet: building the project's images (scripts/compose/smoke.sh --prepare-only)"
-    bash scripts/compose/smoke.sh --prepare-only
-    flock 9
-    break
-  fi
-done
+images_missing && { log "the project's images are still missing: ${IMAGES[*]}"; exit 1; }
+work="$(mktemp -d)"
 
 # The renderer's workspace dependencies (the nginx template renderer, ...), built unless cached.
 ./pnpm exec turbo run build --filter='@production-lab/k8s^...' --output-logs=errors-only >"$work/build.log" 2>&1 ||
