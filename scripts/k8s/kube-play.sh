@@ -87,7 +87,10 @@ fi
 mkdir -p "$PL_CONTAINERS_DIR"
 exec 9>"$PL_CONTAINERS_DIR/podman.lock"
 lock_wait_s="${PL_PODMAN_LOCK_WAIT_S:-1500}"
+lock_asked=$SECONDS
 flock -w "$lock_wait_s" 9 || { log "another run held $PL_CONTAINERS_DIR/podman.lock for over $lock_wait_s s"; exit 1; }
+[ "$((SECONDS - lock_asked))" -lt 2 ] || log "waited $((SECONDS - lock_asked)) s for another podman run (podman.lock)"
+started=$SECONDS
 # Only now: a run that gave up waiting must not clean up the holder's pods.
 api_answers || service_started=1
 trap cleanup EXIT
