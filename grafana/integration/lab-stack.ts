@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { NativeTarget, PORTS, type StackEndpoints } from '@production-lab/control'
-import { REPO_ROOT } from '../src/paths.js'
+import { NativeTarget, type StackEndpoints } from '@production-lab/control'
+import { portOffsetFromEnv, REPO_ROOT, stackPorts } from '@production-lab/stack'
 
 /** The line `lab up` prints once every process is ready. */
 const READY_LINE = 'Ctrl-C stops the stack.'
@@ -53,7 +53,7 @@ export async function startStack(options: { readyTimeoutMs: number }): Promise<R
       reject(new Error(`\`lab up\` exited with code ${code} before the stack was ready:\n${output}`))
     })
   })
-  const target = new NativeTarget(`http://127.0.0.1:${PORTS.control}`)
+  const target = new NativeTarget(`http://127.0.0.1:${stackPorts(portOffsetFromEnv()).control}`)
   const endpoints = await target.endpoints()
   return {
     target,

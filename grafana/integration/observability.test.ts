@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PORTS } from '@production-lab/control'
+import { portOffsetFromEnv, stackPorts } from '@production-lab/stack'
 import {
   dashboardQueries,
   metricNames,
@@ -235,8 +235,8 @@ async function drive(): Promise<void> {
 async function collectExposedMetrics(): Promise<void> {
   const urls = [
     ...Object.values(stack.endpoints.services).map((url) => `${url}/metrics`),
-    `http://127.0.0.1:${PORTS.nginxExporter}/metrics`,
-    `http://127.0.0.1:${PORTS.nginxLogExporter}/metrics`,
+    `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).nginxExporter}/metrics`,
+    `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).nginxLogExporter}/metrics`,
   ]
   for (const url of urls) {
     const text = await (await fetch(url)).text()

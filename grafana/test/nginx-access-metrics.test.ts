@@ -13,8 +13,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { renderNginxConfig } from '@production-lab/nginx-config'
-import { PROMETHEUS_DIR } from '../src/paths.js'
+import { MTAIL_PROGRAM_PATH, renderNginxConfig } from '@production-lab/stack'
 import { parseSamples, type Sample, sumOf } from '../src/prometheus-text.js'
 
 const PORTS = { lb: 17510, reader1: 17511, reader2: 17512, writer: 17513, status: 17514 }
@@ -86,7 +85,7 @@ before(async () => {
   const { stdout } = await promisify(execFile)('mtail', [
     '--one_shot',
     '--one_shot_format=prometheus',
-    `--progs=${join(PROMETHEUS_DIR, 'mtail', 'nginx-access.mtail')}`,
+    `--progs=${MTAIL_PROGRAM_PATH}`,
     `--logs=${accessLog}`,
     '--emit_prog_label=false',
     '--port=0',

@@ -5,15 +5,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { TemplateError } from '@production-lab/nginx-config'
-import { parse } from 'yaml'
-import { PROMETHEUS_DIR } from '../src/paths.js'
 import {
   composePrometheusVars,
   nativePrometheusVars,
+  PROMETHEUS_DIR,
   PROMETHEUS_RULES_DIR,
   renderPrometheusConfig,
-} from '../src/prometheus-config.js'
+  TemplateError,
+} from '@production-lab/stack'
+import { parse } from 'yaml'
 
 const scratch = mkdtempSync(join(tmpdir(), 'lab-prometheus-config-'))
 after(() => rmSync(scratch, { recursive: true, force: true }))
@@ -29,7 +29,7 @@ function promtool(...args: string[]): string {
 
 test('the native rendering passes promtool check config and loads every rule file', () => {
   const file = join(scratch, 'native.yml')
-  writeFileSync(file, renderPrometheusConfig(nativePrometheusVars()))
+  writeFileSync(file, renderPrometheusConfig(nativePrometheusVars(0)))
   const output = promtool('check', 'config', file)
   assert.match(output, /SUCCESS/)
   assert.match(output, /alerts\.rules\.yml/)
@@ -45,7 +45,7 @@ test('the compose rendering passes promtool check config', () => {
 })
 
 test('rendering refuses a missing variable, naming it', () => {
-  const { NGINX_LOG_EXPORTER_TARGET: _, ...incomplete } = nativePrometheusVars()
+  const { NGINX_LOG_EXPORTER_TARGET: _, ...incomplete } = nativePrometheusVars(0)
   assert.throws(
     () => renderPrometheusConfig(incomplete as ReturnType<typeof nativePrometheusVars>),
     (error: Error) => error instanceof TemplateError && /NGINX_LOG_EXPORTER_TARGET/.test(error.message),

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/nginx-config'
+import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/stack'
 import { type ManagedProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
 export interface NginxTuning {
@@ -72,7 +72,7 @@ export async function startNginx(group: ProcessGroup, request: NginxRequest): Pr
   mkdirSync(request.runtimeDir, { recursive: true })
   const config = renderNginxConfig(
     {
-      ...nativeNginxVars(request.runtimeDir),
+      ...nativeNginxVars(request.runtimeDir, 0),
       LB_LISTEN: `127.0.0.1:${request.lbPort}`,
       NGINX_STATUS_LISTEN: `127.0.0.1:${request.statusPort}`,
       WRITER_UPSTREAM: `127.0.0.1:${request.writerPort}`,

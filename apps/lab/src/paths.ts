@@ -4,18 +4,14 @@
  * stacks never share logs, pid files or Prometheus data.
  */
 import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { PORT_OFFSET } from '@production-lab/control'
-
-/** apps/lab/{src,dist}/paths.* -> the repository root */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
+import { portOffsetFromEnv, REPO_ROOT } from '@production-lab/stack'
 
 export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.LAB_STATE_DIR ? resolve(env.LAB_STATE_DIR) : join(REPO_ROOT, '.lab')
 }
 
 export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(stateRoot(env), `stack-${PORT_OFFSET}`)
+  return join(stateRoot(env), `stack-${portOffsetFromEnv(env)}`)
 }
 
 export function stackStateFile(env: NodeJS.ProcessEnv = process.env): string {

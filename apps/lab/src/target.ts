@@ -5,15 +5,19 @@
  */
 import { existsSync } from 'node:fs'
 import {
-  APP_SERVICES,
   ControlError,
   type ControlTarget,
   DockerTarget,
   NativeTarget,
-  PORT_OFFSET,
-  PORTS,
   type StackEndpoints,
 } from '@production-lab/control'
+import {
+  APP_SERVICES,
+  BASE_PORTS,
+  DEFAULT_ADMIN_TOKEN,
+  portOffsetFromEnv,
+  stackPorts,
+} from '@production-lab/stack'
 import { stackStateFile } from './paths.js'
 import { readStackState } from './stack/state-file.js'
 
@@ -30,7 +34,9 @@ export async function connectNative(): Promise<ConnectedTarget & { target: Nativ
   const statePath = stackStateFile()
   const state = readStackState(statePath)
   const target = new NativeTarget(
-    process.env.LAB_CONTROL_URL ?? state?.controlUrl ?? `http://127.0.0.1:${PORTS.control}`,
+    process.env.LAB_CONTROL_URL ??
+      state?.controlUrl ??
+      `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).control}`,
   )
   try {
     return { target, endpoints: await target.endpoints() }
@@ -62,15 +68,15 @@ function dockerSocket(env: NodeJS.ProcessEnv): string {
 export function composeEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
   const port = (variable: string, fallback: number) => Number(env[variable] || fallback)
   return {
-    loadBalancer: `http://127.0.0.1:${port('LB_PORT', PORTS.loadBalancer - PORT_OFFSET)}`,
+    loadBalancer: `http://127.0.0.1:${port('LB_PORT', BASE_PORTS.loadBalancer)}`,
     services: Object.fromEntries(
       APP_SERVICES.map((service) => [
         service.name,
-        `http://127.0.0.1:${port(`${service.name.toUpperCase()}_PORT`, service.port - PORT_OFFSET)}`,
+        `http://127.0.0.1:${port(`${service.name.toUpperCase()}_PORT`, service.basePort)}`,
       ]),
     ),
-    prometheus: `http://127.0.0.1:${port('PROMETHEUS_PORT', PORTS.prometheus - PORT_OFFSET)}`,
-    adminToken: env.ADMIN_TOKEN || 'lab-admin-token',
+    prometheus: `http://127.0.0.1:${port('PROMETHEUS_PORT', BASE_PORTS.prometheus)}`,
+    adminToken: env.ADMIN_TOKEN || DEFAULT_ADMIN_TOKEN,
   }
 }
 

@@ -7,6 +7,8 @@
  * Docker cannot tell a deliberate stop from a crash: an exited container is RunState 'exited'
  * with its exit code (0 after a graceful SIGTERM), and 'stopped' means created, never started.
  */
+
+import { APP_SERVICES, canonicalName, INFRA_SERVICES } from '@production-lab/stack'
 import { Pool } from 'undici'
 import type {
   ControlTarget,
@@ -17,7 +19,6 @@ import type {
   ServiceStatus,
 } from './target.js'
 import { ControlError } from './target.js'
-import { APP_SERVICES, canonicalName, INFRA_SERVICES } from './topology.js'
 
 export interface DockerTargetOptions {
   /** path of the Engine API unix socket, e.g. /var/run/docker.sock */

@@ -1,4 +1,3 @@
 export * from './docker.js'
 export * from './native.js'
 export * from './target.js'
-export * from './topology.js'

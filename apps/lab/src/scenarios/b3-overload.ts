@@ -5,8 +5,8 @@
  * and /metrics (outside the shedding scope) keep answering 200.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { READERS } from '@production-lab/control'
 import { formatMs, startLoad } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
 import { clearFaults, serviceUrl, setFaults, waitHealthy, withRestoredStack } from './stack.js'
 import type { Scenario, ScenarioContext } from './types.js'
 

@@ -3,8 +3,9 @@
  * interface and HTTP only: require a healthy stack (arrange), set and clear faults, and
  * put the stack back as it was found (restore), also after a failure.
  */
-import { ControlError, READERS, type ServiceStatus, WRITER } from '@production-lab/control'
+import { ControlError, type ServiceStatus } from '@production-lab/control'
 import { describeJsonResponse, type OutcomeClass, type RetryOptions, runLoad } from '@production-lab/load'
+import { READERS, WRITER } from '@production-lab/stack'
 import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
 

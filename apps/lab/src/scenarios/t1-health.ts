@@ -3,8 +3,9 @@
  * app_fast_1 stopped, reads still succeed and all come from FAST_REPLICA_2; started
  * again, traffic returns to both replicas.
  */
-import { READERS } from '@production-lab/control'
+
 import { describeJsonResponse, formatMs, formatSummaryLine, runLoad } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
 import { runNumbers, splitText } from './measure.js'
 import {
   ensureStarted,

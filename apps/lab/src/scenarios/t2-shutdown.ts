@@ -8,7 +8,6 @@
  *   because nginx retries 502/503/refused reads on the other replica.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { READERS } from '@production-lab/control'
 import {
   describeJsonResponse,
   formatMs,
@@ -18,6 +17,7 @@ import {
   type RequestRecord,
   startLoad,
 } from '@production-lab/load'
+import { READERS, stackTimings } from '@production-lab/stack'
 import { failuresText, runNumbers, splitText } from './measure.js'
 import { followServiceLog, SHUTDOWN_COMPLETE_LINE, SHUTDOWN_STARTED_LINE } from './service-logs.js'
 import {
@@ -46,7 +46,7 @@ const T2 = {
    */
   boundaryMs: 150,
   /** seconds: the guide's GRACEFUL_SHUTDOWN_DELAY_S when the service's env does not say */
-  defaultDelayS: 3,
+  defaultDelayS: stackTimings.gracefulShutdownDelayS,
   /** seconds the log lines may lag the delay: in-flight requests finish, the server closes */
   gapToleranceS: 1.5,
   /** milliseconds: upper bound on every load here */

@@ -5,8 +5,9 @@
  * half a core and its memory under 512 MB while latency rises; /read throughput at
  * concurrency 50 (the guide's `ab -n 1000 -c 50`).
  */
-import { WRITER } from '@production-lab/control'
+
 import { describeJsonResponse, formatMs, formatSummaryLine, runLoad } from '@production-lab/load'
+import { WRITER } from '@production-lab/stack'
 import { runNumbers, splitText } from './measure.js'
 import { metricValue, scrape } from './metrics.js'
 import { lbUrl, serviceUrl, WRITER_NAME, withRestoredStack } from './stack.js'

@@ -2,8 +2,9 @@
  * T4, the guide's load-balancing distribution: nginx's weighted round robin (3:1, shared
  * zone) gives exactly 15/5 for 20 sequential reads and 75 % +- 2 % over 1000 reads.
  */
-import { READERS } from '@production-lab/control'
+
 import { describeJsonResponse, runLoad } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
 import { runNumbers, splitText } from './measure.js'
 import { lbUrl, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'

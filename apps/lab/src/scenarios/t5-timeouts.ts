@@ -6,8 +6,8 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises'
-import { READERS } from '@production-lab/control'
 import { formatMs } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
 import { clearFaults, lbForgetsGoneMs, lbUrl, setFaults, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 

@@ -4,6 +4,7 @@
  * during the drain, and not after the clean exit (somebody asked it to stop).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { stackTimings } from '@production-lab/stack'
 import { withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
 import { waitFor } from './wait.js'
@@ -18,8 +19,8 @@ import {
 } from './watcher-support.js'
 
 const W2 = {
-  /** milliseconds the drain may take at most: the services' SHUTDOWN_TIMEOUT_S default (15 s) */
-  drainMaxMs: 15_000,
+  /** milliseconds the drain may take at most: the services' SHUTDOWN_TIMEOUT_S default */
+  drainMaxMs: stackTimings.shutdownTimeoutS * 1000,
   /** milliseconds between two looks at the watcher's state during the drain */
   pollMs: 100,
 }

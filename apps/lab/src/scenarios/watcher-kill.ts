@@ -2,8 +2,9 @@
  * W1, the guide's improvement 2: a reader killed with SIGKILL (a crash, no drain) is restarted
  * by the health-watcher within interval x fall + start time, and nginx's 3:1 split comes back.
  */
-import { READERS } from '@production-lab/control'
+
 import { describeJsonResponse, runLoad } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
 import { splitText } from './measure.js'
 import { lbReadRetry, lbUrl, waitHealthy, waitLbServesBoth, withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'

@@ -3,7 +3,8 @@
  * stack serves them, waiting for a target's state, and the watcher's own settings, so every
  * bound a scenario checks is derived from the configuration it runs against.
  */
-import { type AppServiceSpec, HEALTH_WATCHER, type ProcessStatus, READERS } from '@production-lab/control'
+import type { ProcessStatus } from '@production-lab/control'
+import { type AppServiceSpec, HEALTH_WATCHER, READERS } from '@production-lab/stack'
 import { readMetric } from './metrics.js'
 import { serviceUrl } from './stack.js'
 import type { ScenarioContext } from './types.js'

@@ -1,4 +1,7 @@
-/** Every timing and size of the native stack in one place, with its unit. */
+/**
+ * Every timing and size of the native supervisor in one place, with its unit. The apps' stop
+ * timeout and the services' shutdown timings are the stack's contract (@production-lab/stack).
+ */
 export const stackDefaults = {
   /** milliseconds between readiness polls while waiting for a service */
   readyPollIntervalMs: 200,
@@ -6,11 +9,6 @@ export const stackDefaults = {
   readyTimeoutS: 30,
   /** milliseconds one health probe (ps, readiness) may take */
   probeTimeoutMs: 1000,
-  /**
-   * seconds between SIGTERM and SIGKILL for an app: the graceful shutdown delay (3 s) plus
-   * the services' own SHUTDOWN_TIMEOUT_S (15 s) plus a margin, as compose's stop_grace_period.
-   */
-  appStopTimeoutS: 20,
   /** seconds between the stop signal and SIGKILL for nginx, Prometheus and the exporter */
   infraStopTimeoutS: 10,
   /** log lines shown when a service fails to become ready */
@@ -21,6 +19,4 @@ export const stackDefaults = {
   followPollIntervalMs: 200,
   /** milliseconds of quiet after a source change before watch mode rebuilds */
   watchDebounceMs: 300,
-  /** the lab guide's graceful shutdown delay, seconds */
-  gracefulShutdownDelayS: 3,
 } as const

@@ -5,15 +5,9 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { relative } from 'node:path'
-import {
-  HEALTH_WATCHER,
-  PORT_OFFSET,
-  PORTS,
-  READERS,
-  type StackEndpoints,
-  WRITER,
-} from '@production-lab/control'
-import { REPO_ROOT, stackDir, stackStateFile } from '../paths.js'
+import type { StackEndpoints } from '@production-lab/control'
+import { APP_SERVICES, appPort, portOffsetFromEnv, REPO_ROOT, stackPorts } from '@production-lab/stack'
+import { stackDir, stackStateFile } from '../paths.js'
 import { formatTable } from '../table.js'
 import { type CgroupLimits, prepareCgroupLimits } from './cgroups.js'
 import { createControlServer } from './control-server.js'
@@ -73,18 +67,20 @@ function describeLimits(process: ManagedProcess): string {
 
 export async function runStack(options: RunStackOptions): Promise<number> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const offset = portOffsetFromEnv()
+  const ports = stackPorts(offset)
   const dir = stackDir()
   const statePath = stackStateFile()
   checkPreviousStack(statePath, log)
   mkdirSync(dir, { recursive: true })
-  const controlUrl = `http://127.0.0.1:${PORTS.control}`
-  if (!(await portIsFree(PORTS.control))) {
+  const controlUrl = `http://127.0.0.1:${ports.control}`
+  if (!(await portIsFree(ports.control))) {
     throw new Error(
-      `port ${PORTS.control} (the control API) is already in use by another process; set LAB_PORT_OFFSET to run on other ports`,
+      `port ${ports.control} (the control API) is already in use by another process; set LAB_PORT_OFFSET to run on other ports`,
     )
   }
   const adminToken = randomBytes(24).toString('base64url')
-  const plan = stackProcesses({ dir, adminToken, controlUrl }, { prometheus: options.prometheus })
+  const plan = stackProcesses({ offset, dir, adminToken, controlUrl }, { prometheus: options.prometheus })
 
   const onEvent = (event: ProcessEvent) => {
     log(`[${timestamp()}] ${event.name}: ${event.message}`)
@@ -94,7 +90,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   const supervisor = new Supervisor(
     plan.processes.map(({ spec, phase }) => {
       const cgroup = spec.limits
-        ? prepareCgroupLimits(`production-lab-${PORT_OFFSET}-${spec.name}`, spec.limits)
+        ? prepareCgroupLimits(`production-lab-${offset}-${spec.name}`, spec.limits)
         : null
       if (cgroup) cgroups.push(cgroup)
       return { process: new ManagedProcess(spec, { cgroup, onEvent }), phase }
@@ -104,13 +100,14 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   const endpoints = (): StackEndpoints => {
     const running = new Set(supervisor.processes.map((process) => process.name))
     return {
-      loadBalancer: `http://127.0.0.1:${PORTS.loadBalancer}`,
+      loadBalancer: `http://127.0.0.1:${ports.loadBalancer}`,
       services: Object.fromEntries(
-        [WRITER, ...READERS, HEALTH_WATCHER]
-          .filter((service) => running.has(service.name))
-          .map((service) => [service.name, `http://127.0.0.1:${service.port}`]),
+        APP_SERVICES.filter((service) => running.has(service.name)).map((service) => [
+          service.name,
+          `http://127.0.0.1:${appPort(service, offset)}`,
+        ]),
       ),
-      prometheus: running.has('prometheus') ? `http://127.0.0.1:${PORTS.prometheus}` : null,
+      prometheus: running.has('prometheus') ? `http://127.0.0.1:${ports.prometheus}` : null,
       adminToken,
     }
   }
@@ -119,7 +116,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
     const state: StackState = {
       supervisorPid: process.pid,
       startedAt,
-      portOffset: PORT_OFFSET,
+      portOffset: offset,
       controlUrl,
       endpoints: endpoints(),
       processes: Object.fromEntries(
@@ -135,13 +132,13 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   const control = createControlServer({ supervisor, endpoints })
   await new Promise<void>((resolve, reject) => {
     control.server.once('error', reject)
-    control.server.listen(PORTS.control, '127.0.0.1', resolve)
+    control.server.listen(ports.control, '127.0.0.1', resolve)
   })
   saveState()
 
   const shownDir = relative(process.cwd(), dir)
   const where = shownDir === '' || shownDir.startsWith('..') ? dir : shownDir
-  log(`Production Lab native stack: LAB_PORT_OFFSET=${PORT_OFFSET}, state and logs in ${where}`)
+  log(`Production Lab native stack: LAB_PORT_OFFSET=${offset}, state and logs in ${where}`)
   for (const note of plan.notes) log(`  note: ${note}`)
 
   let finished: (code: number) => void = () => {}
@@ -203,7 +200,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   log('')
   log(formatTable(['SERVICE', 'PID', 'URL', 'LOG', 'LIMITS'], rows))
   log('')
-  log(`Load balancer  http://127.0.0.1:${PORTS.loadBalancer}  (GET /read, POST /write, GET /lb-health)`)
+  log(`Load balancer  http://127.0.0.1:${ports.loadBalancer}  (GET /read, POST /write, GET /lb-health)`)
   log(`Control API    ${controlUrl}  (pnpm lab ps | stop | start | restart | kill | logs | inspect)`)
   log(
     options.watch

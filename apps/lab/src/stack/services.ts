@@ -4,21 +4,30 @@
  * entry to `stackProcesses`; the supervisor, the control API, `lab ps` and the docs' table
  * all follow from it.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { type AppServiceSpec, HEALTH_WATCHER, PORTS, READERS, WRITER } from '@production-lab/control'
 import {
-  nativeAddresses,
+  type AppServiceSpec,
+  appPort,
+  HEALTH_WATCHER,
+  MTAIL_PROGRAM_PATH,
   nativeNginxVars,
+  nativePrometheusVars,
+  PROMETHEUS_TEMPLATE_PATH,
+  READERS,
+  REPO_ROOT,
   renderNginxConfig,
-  renderTemplate,
-  templateVariables,
-} from '@production-lab/nginx-config'
-import { REPO_ROOT } from '../paths.js'
+  renderPrometheusConfig,
+  stackPorts,
+  stackTimings,
+  WRITER,
+} from '@production-lab/stack'
 import { stackDefaults } from './defaults.js'
 import type { ProcessSpec } from './managed-process.js'
 
 export interface StackContext {
+  /** LAB_PORT_OFFSET: every port of the stack is the topology's plus this */
+  offset: number
   /** the stack's state dir (logs, configs, data) */
   dir: string
   adminToken: string
@@ -79,6 +88,7 @@ function appProcess(
   env: Record<string, string> = {},
 ): ProcessSpec {
   const main = appMain(service)
+  const port = appPort(service, context.offset)
   if (!existsSync(main)) {
     throw new StackConfigError(
       `${service.name}: ${main} does not exist; build the apps first with \`./pnpm build\``,
@@ -92,29 +102,19 @@ function appProcess(
     cwd: REPO_ROOT,
     env: {
       HOST: '127.0.0.1',
-      PORT: String(service.port),
+      PORT: String(port),
       SERVICE_NAME: service.serviceName,
       ADMIN_TOKEN: context.adminToken,
       ...env,
     },
-    url: `http://127.0.0.1:${service.port}`,
+    url: `http://127.0.0.1:${port}`,
     readyPath: '/health/ready',
     probe: 'lifecycle',
-    ports: [service.port],
+    ports: [port],
     stopSignal: 'SIGTERM',
-    stopTimeoutS: stackDefaults.appStopTimeoutS,
+    stopTimeoutS: stackTimings.appStopTimeoutS,
     logFile: logFile(context, service.name),
     ...(service.limits && { limits: service.limits }),
-  }
-}
-
-/** The variables the nginx and Prometheus templates share (see the template convention). */
-export function templateVars(context: StackContext): Record<string, string> {
-  return {
-    ...nativeAddresses(),
-    NGINX_LOG_EXPORTER_TARGET: `127.0.0.1:${PORTS.nginxLogExporter}`,
-    PROMETHEUS_RULES_DIR: join(REPO_ROOT, 'prometheus', 'rules'),
-    NGINX_ACCESS_LOG: nginxAccessLog(context),
   }
 }
 
@@ -124,6 +124,7 @@ export function nginxAccessLog(context: StackContext): string {
 }
 
 function nginxProcess(context: StackContext): ProcessSpec {
+  const ports = stackPorts(context.offset)
   const nginx = findExecutable('nginx')
   if (!nginx) {
     throw new StackConfigError(
@@ -139,10 +140,10 @@ function nginxProcess(context: StackContext): ProcessSpec {
     args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', '/dev/stderr', '-g', 'daemon off;'],
     cwd: runtimeDir,
     env: {},
-    url: `http://127.0.0.1:${PORTS.loadBalancer}`,
+    url: `http://127.0.0.1:${ports.loadBalancer}`,
     readyPath: '/lb-health',
     probe: 'http-200',
-    ports: [PORTS.loadBalancer, PORTS.nginxStatus],
+    ports: [ports.loadBalancer, ports.nginxStatus],
     // SIGQUIT is nginx's graceful shutdown (finish open requests), as the official image's STOPSIGNAL.
     stopSignal: 'SIGQUIT',
     stopTimeoutS: stackDefaults.infraStopTimeoutS,
@@ -150,7 +151,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
     prepare() {
       mkdirSync(runtimeDir, { recursive: true })
       const vars = {
-        ...nativeNginxVars(runtimeDir),
+        ...nativeNginxVars(runtimeDir, context.offset),
         NGINX_ACCESS_LOG: nginxAccessLog(context),
         NGINX_ERROR_LOG: '/dev/stderr',
       }
@@ -164,7 +165,7 @@ function watcherProcess(context: StackContext): ProcessSpec | string {
     return `health_watcher: not started (${appMain(HEALTH_WATCHER)} not built)`
   const targets = [WRITER, ...READERS].map((service) => ({
     name: service.name,
-    url: `http://127.0.0.1:${service.port}`,
+    url: `http://127.0.0.1:${appPort(service, context.offset)}`,
   }))
   return appProcess(HEALTH_WATCHER, context, {
     WATCHER_ADAPTER: 'native',
@@ -174,14 +175,15 @@ function watcherProcess(context: StackContext): ProcessSpec | string {
 }
 
 function prometheusProcess(context: StackContext): ProcessSpec | string {
-  const template = join(REPO_ROOT, 'prometheus', 'prometheus.yml.template')
+  const template = PROMETHEUS_TEMPLATE_PATH
+  const ports = stackPorts(context.offset)
   const prometheus = findExecutable('prometheus')
   if (!prometheus)
     return `prometheus: not started (not installed: \`apt-get install prometheus\`, ${INSTALL_HINT})`
   if (!existsSync(template)) return `prometheus: not started (${template} does not exist)`
   const dir = join(context.dir, 'prometheus')
   const configFile = join(dir, 'prometheus.yml')
-  const listen = `127.0.0.1:${PORTS.prometheus}`
+  const listen = `127.0.0.1:${ports.prometheus}`
   return {
     name: 'prometheus',
     command: prometheus,
@@ -197,45 +199,35 @@ function prometheusProcess(context: StackContext): ProcessSpec | string {
     url: `http://${listen}`,
     readyPath: '/-/ready',
     probe: 'http-200',
-    ports: [PORTS.prometheus],
+    ports: [ports.prometheus],
     stopSignal: 'SIGTERM',
     stopTimeoutS: stackDefaults.infraStopTimeoutS,
     logFile: logFile(context, 'prometheus'),
     prepare() {
       mkdirSync(dir, { recursive: true })
-      const text = readFileSync(template, 'utf8')
-      const available = templateVars(context)
-      const missing = templateVariables(text).filter((name) => !(name in available))
-      if (missing.length > 0) {
-        throw new StackConfigError(
-          `${template} uses ${missing.join(', ')}, which the native stack does not define (stack/services.ts templateVars)`,
-        )
-      }
-      const used = Object.fromEntries(
-        templateVariables(text).map((name) => [name, available[name] as string]),
-      )
-      writeFileSync(configFile, renderTemplate(text, used, 'prometheus.yml.template'))
+      writeFileSync(configFile, renderPrometheusConfig(nativePrometheusVars(context.offset)))
     },
   }
 }
 
 function nginxExporterProcess(context: StackContext): ProcessSpec | string {
+  const ports = stackPorts(context.offset)
   const exporter = findExecutable('prometheus-nginx-exporter')
   if (!exporter)
     return 'nginx_exporter: not started (not installed: `apt-get install prometheus-nginx-exporter`)'
-  const listen = `127.0.0.1:${PORTS.nginxExporter}`
+  const listen = `127.0.0.1:${ports.nginxExporter}`
   return {
     name: 'nginx_exporter',
     command: exporter,
     args: [
-      `-nginx.scrape-uri=http://127.0.0.1:${PORTS.nginxStatus}/stub_status`,
+      `-nginx.scrape-uri=http://127.0.0.1:${ports.nginxStatus}/stub_status`,
       `-web.listen-address=${listen}`,
     ],
     env: {},
     url: `http://${listen}`,
     readyPath: '/metrics',
     probe: 'http-200',
-    ports: [PORTS.nginxExporter],
+    ports: [ports.nginxExporter],
     stopSignal: 'SIGTERM',
     stopTimeoutS: stackDefaults.infraStopTimeoutS,
     logFile: logFile(context, 'nginx_exporter'),
@@ -249,7 +241,8 @@ function nginxExporterProcess(context: StackContext): ProcessSpec | string {
 function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
   const mtail = findExecutable('mtail')
   if (!mtail) return 'nginx_log_exporter: not started (not installed: `apt-get install mtail`)'
-  const program = join(REPO_ROOT, 'prometheus', 'mtail', 'nginx-access.mtail')
+  const ports = stackPorts(context.offset)
+  const program = MTAIL_PROGRAM_PATH
   return {
     name: 'nginx_log_exporter',
     command: mtail,
@@ -257,16 +250,16 @@ function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
       `--progs=${program}`,
       `--logs=${nginxAccessLog(context)}`,
       '--address=127.0.0.1',
-      `--port=${PORTS.nginxLogExporter}`,
+      `--port=${ports.nginxLogExporter}`,
       // The `prog` label would be the same on every series.
       '--emit_prog_label=false',
       '--logtostderr',
     ],
     env: {},
-    url: `http://127.0.0.1:${PORTS.nginxLogExporter}`,
+    url: `http://127.0.0.1:${ports.nginxLogExporter}`,
     readyPath: '/metrics',
     probe: 'http-200',
-    ports: [PORTS.nginxLogExporter],
+    ports: [ports.nginxLogExporter],
     stopSignal: 'SIGTERM',
     stopTimeoutS: stackDefaults.infraStopTimeoutS,
     logFile: logFile(context, 'nginx_log_exporter'),

@@ -4,13 +4,8 @@
  * dependency order) and stop (reverse order, each process draining).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  ControlError,
-  canonicalName,
-  type Health,
-  type ServiceInspect,
-  type ServiceStatus,
-} from '@production-lab/control'
+import { ControlError, type Health, type ServiceInspect, type ServiceStatus } from '@production-lab/control'
+import { canonicalName } from '@production-lab/stack'
 import { stackDefaults } from './defaults.js'
 import { tailLines } from './log-file.js'
 import type { ManagedProcess } from './managed-process.js'

@@ -6,20 +6,20 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
-import { READERS, WRITER } from '@production-lab/control'
 import {
   composeNginxVars,
   NGINX_TEMPLATE_PATH,
   type NginxVars,
   nativeNginxVars,
   renderNginxConfig,
-} from '../src/nginx-config.js'
+} from '../src/index.js'
+import { READERS, WRITER } from '../src/topology.js'
 import { nginxTest, type RunningNginx, startNginx, tempDir, Upstream } from './nginx-runner.js'
 
 describe('renderings', () => {
   test('the native rendering passes nginx -t', async () => {
     const dir = tempDir()
-    const output = await nginxTest(renderNginxConfig(nativeNginxVars(dir)), dir)
+    const output = await nginxTest(renderNginxConfig(nativeNginxVars(dir, 0)), dir)
     assert.match(output, /test is successful/)
   })
 
@@ -74,7 +74,7 @@ describe('renderings', () => {
   })
 
   test('a missing variable is an error, not an empty directive', () => {
-    const { LB_LISTEN: _dropped, ...incomplete } = nativeNginxVars('/tmp')
+    const { LB_LISTEN: _dropped, ...incomplete } = nativeNginxVars('/tmp', 0)
     assert.throws(() => renderNginxConfig(incomplete as NginxVars), /missing variable\(s\) LB_LISTEN/)
   })
 })
@@ -101,7 +101,7 @@ describe('live nginx in front of stand-in upstreams', () => {
     }
     const dir = tempDir()
     nginx = await startNginx({
-      ...nativeNginxVars(dir),
+      ...nativeNginxVars(dir, 0),
       LB_LISTEN: '127.0.0.1:17210',
       NGINX_STATUS_LISTEN: '127.0.0.1:17211',
       READER_1_UPSTREAM: reader1.address,

@@ -3,10 +3,10 @@
  * compose. The variable set is the template's contract with both renderings.
  */
 import { readFileSync } from 'node:fs'
-import { HEALTH_WATCHER, PORTS, READERS, WRITER } from '@production-lab/control'
+import { NGINX_TEMPLATE_PATH } from './paths.js'
 import { renderTemplate } from './render-template.js'
-
-export const NGINX_TEMPLATE_PATH = new URL('../nginx.conf.template', import.meta.url)
+import { CONTAINER_APP_PORT } from './timings.js'
+import { appPort, HEALTH_WATCHER, READERS, stackPorts, WRITER } from './topology.js'
 
 export interface NginxVars {
   /** listen address of the public load balancer, e.g. 127.0.0.1:8080 or 8080 */
@@ -39,25 +39,27 @@ export function renderNginxConfig(
 
 const [READER_1, READER_2] = READERS as [(typeof READERS)[0], (typeof READERS)[0]]
 
-/** Upstream/target addresses shared by the nginx and Prometheus renderings (native stack). */
-export function nativeAddresses() {
+/** Upstream/target addresses shared by the nginx and Prometheus renderings (native stack of this offset). */
+export function nativeAddresses(offset: number) {
+  const PORTS = stackPorts(offset)
   return {
-    WRITER_UPSTREAM: `127.0.0.1:${WRITER.port}`,
-    READER_1_UPSTREAM: `127.0.0.1:${READER_1.port}`,
-    READER_2_UPSTREAM: `127.0.0.1:${READER_2.port}`,
-    WATCHER_TARGET: `127.0.0.1:${HEALTH_WATCHER.port}`,
+    WRITER_UPSTREAM: `127.0.0.1:${appPort(WRITER, offset)}`,
+    READER_1_UPSTREAM: `127.0.0.1:${appPort(READER_1, offset)}`,
+    READER_2_UPSTREAM: `127.0.0.1:${appPort(READER_2, offset)}`,
+    WATCHER_TARGET: `127.0.0.1:${appPort(HEALTH_WATCHER, offset)}`,
     LB_LISTEN: `127.0.0.1:${PORTS.loadBalancer}`,
     NGINX_STATUS_LISTEN: `127.0.0.1:${PORTS.nginxStatus}`,
     NGINX_STATUS_TARGET: `127.0.0.1:${PORTS.nginxStatus}`,
     NGINX_EXPORTER_TARGET: `127.0.0.1:${PORTS.nginxExporter}`,
     PROMETHEUS_TARGET: `127.0.0.1:${PORTS.prometheus}`,
+    NGINX_LOG_EXPORTER_TARGET: `127.0.0.1:${PORTS.nginxLogExporter}`,
   }
 }
 
 /** The native stack's rendering: everything on 127.0.0.1, files under `runtimeDir`. */
-export function nativeNginxVars(runtimeDir: string): NginxVars {
+export function nativeNginxVars(runtimeDir: string, offset: number): NginxVars {
   const { WRITER_UPSTREAM, READER_1_UPSTREAM, READER_2_UPSTREAM, LB_LISTEN, NGINX_STATUS_LISTEN } =
-    nativeAddresses()
+    nativeAddresses(offset)
   return {
     LB_LISTEN,
     NGINX_STATUS_LISTEN,
@@ -72,9 +74,6 @@ export function nativeNginxVars(runtimeDir: string): NginxVars {
     UPSTREAM_SERVER_FLAGS: '',
   }
 }
-
-/** The port every app listens on inside its container. */
-export const CONTAINER_APP_PORT = 8000
 
 /** Where nginx_lb writes the access-log copy nginx_log_exporter reads (a shared volume). */
 export const COMPOSE_LOG_EXPORTER_FILE = '/var/log/nginx-lab/access.log'

@@ -2,19 +2,27 @@
  * The lab's stack, described once. The native supervisor, the nginx and Prometheus
  * renderings, the lab scenarios and the health-watcher all read it; the compose file
  * uses the same names (the lab guide's container names) and its service DNS names.
+ *
+ * Ports are a function of the port offset, never read from the environment when this file
+ * is imported: whoever runs a stack reads LAB_PORT_OFFSET once (`portOffsetFromEnv`) and
+ * passes the number on, so one process can talk to two stacks and a test can pick its own.
  */
+
+/** LAB_PORT_OFFSET: the environment variable that shifts every native port. */
+export const PORT_OFFSET_VARIABLE = 'LAB_PORT_OFFSET'
 
 /**
  * LAB_PORT_OFFSET shifts every native port (8080 -> 8080 + offset, ...), so a second
  * stack (a test run beside a running lab) does not collide with the first.
  */
-export const PORT_OFFSET = parsePortOffset(process.env.LAB_PORT_OFFSET)
-
-function parsePortOffset(raw: string | undefined): number {
+export function portOffsetFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[PORT_OFFSET_VARIABLE]
   if (raw === undefined || raw === '') return 0
   const value = Number(raw)
   if (!Number.isInteger(value) || value < 0 || value > 50_000) {
-    throw new Error(`LAB_PORT_OFFSET=${JSON.stringify(raw)} is invalid: expected an integer from 0 to 50000`)
+    throw new Error(
+      `${PORT_OFFSET_VARIABLE}=${JSON.stringify(raw)} is invalid: expected an integer from 0 to 50000`,
+    )
   }
   return value
 }
@@ -29,8 +37,8 @@ export interface AppServiceSpec {
   app: AppName
   /** SERVICE_NAME: what the service answers with and labels its metrics with. */
   serviceName: string
-  /** Native stack: 127.0.0.1 port. */
-  port: number
+  /** Native stack: the 127.0.0.1 port at offset 0 (see `appPort`); also compose's published port. */
+  basePort: number
   /** nginx upstream weight, for readers. */
   weight?: number
   /** The lab guide's resource limits. */
@@ -42,7 +50,7 @@ export const WRITER: AppServiceSpec = {
   aliases: ['writer', 'slow'],
   app: 'writer',
   serviceName: 'SLOW_PRIMARY',
-  port: 7001 + PORT_OFFSET,
+  basePort: 7001,
   limits: { cpus: 0.5, memoryBytes: 512 * 1024 * 1024 },
 }
 
@@ -52,7 +60,7 @@ export const READERS: AppServiceSpec[] = [
     aliases: ['reader-1', 'reader1'],
     app: 'reader',
     serviceName: 'FAST_REPLICA_1',
-    port: 7002 + PORT_OFFSET,
+    basePort: 7002,
     weight: 3,
   },
   {
@@ -60,7 +68,7 @@ export const READERS: AppServiceSpec[] = [
     aliases: ['reader-2', 'reader2'],
     app: 'reader',
     serviceName: 'FAST_REPLICA_2',
-    port: 7003 + PORT_OFFSET,
+    basePort: 7003,
     weight: 1,
   },
 ]
@@ -70,24 +78,38 @@ export const HEALTH_WATCHER: AppServiceSpec = {
   aliases: ['watcher', 'health-watcher'],
   app: 'health-watcher',
   serviceName: 'HEALTH_WATCHER',
-  port: 7004 + PORT_OFFSET,
+  basePort: 7004,
 }
 
 export const APP_SERVICES: AppServiceSpec[] = [WRITER, ...READERS, HEALTH_WATCHER]
 
-/** Ports of the non-app pieces of the native stack (all on 127.0.0.1 but the load balancer's). */
-export const PORTS = {
+/** An app's 127.0.0.1 port on the native stack of this offset. */
+export function appPort(service: AppServiceSpec, offset: number): number {
+  return service.basePort + offset
+}
+
+/** Ports of the non-app pieces of the native stack at offset 0 (all on 127.0.0.1). */
+export const BASE_PORTS = {
   /** nginx, the public load balancer (the guide's 8080) */
-  loadBalancer: 8080 + PORT_OFFSET,
+  loadBalancer: 8080,
   /** nginx stub_status, internal listener */
-  nginxStatus: 8081 + PORT_OFFSET,
+  nginxStatus: 8081,
   /** the native supervisor's control API */
-  control: 8089 + PORT_OFFSET,
-  prometheus: 9090 + PORT_OFFSET,
-  nginxExporter: 9113 + PORT_OFFSET,
+  control: 8089,
+  prometheus: 9090,
+  nginxExporter: 9113,
   /** the nginx access-log exporter (mtail's default port) */
-  nginxLogExporter: 3903 + PORT_OFFSET,
+  nginxLogExporter: 3903,
 } as const
+
+export type StackPorts = { readonly [K in keyof typeof BASE_PORTS]: number }
+
+/** The non-app ports of the native stack of this offset. */
+export function stackPorts(offset: number): StackPorts {
+  return Object.fromEntries(
+    Object.entries(BASE_PORTS).map(([name, port]) => [name, port + offset]),
+  ) as unknown as StackPorts
+}
 
 export const INFRA_SERVICES = ['nginx_lb', 'prometheus', 'nginx_exporter', 'nginx_log_exporter'] as const
 

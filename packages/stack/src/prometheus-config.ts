@@ -1,17 +1,15 @@
 /**
- * prometheus/prometheus.yml.template's variables and its two renderings. The native stack
- * renders it in apps/lab (stack/services.ts templateVars, from the same topology); compose
+ * prometheus/prometheus.yml.template's variables and its two renderings. The native
+ * supervisor renders it with `nativePrometheusVars` (the same topology as nginx's); compose
  * renders it with envsubst from the values `composePrometheusVars` lists. Tests render both
  * and run `promtool check config` on them.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { HEALTH_WATCHER, PORTS, READERS, WRITER } from '@production-lab/control'
-import { CONTAINER_APP_PORT, nativeAddresses, renderTemplate } from '@production-lab/nginx-config'
-import { PROMETHEUS_DIR } from './paths.js'
-
-export const PROMETHEUS_TEMPLATE_PATH = join(PROMETHEUS_DIR, 'prometheus.yml.template')
-export const PROMETHEUS_RULES_DIR = join(PROMETHEUS_DIR, 'rules')
+import { nativeAddresses } from './nginx-config.js'
+import { PROMETHEUS_RULES_DIR, PROMETHEUS_TEMPLATE_PATH } from './paths.js'
+import { renderTemplate } from './render-template.js'
+import { CONTAINER_APP_PORT } from './timings.js'
+import { BASE_PORTS, HEALTH_WATCHER, READERS, WRITER } from './topology.js'
 
 export interface PrometheusVars {
   WRITER_UPSTREAM: string
@@ -34,23 +32,23 @@ export function renderPrometheusConfig(vars: PrometheusVars): string {
   )
 }
 
-/** The native stack's values (as apps/lab's supervisor renders them). */
-export function nativePrometheusVars(): PrometheusVars {
-  const addresses = nativeAddresses()
+/** The native stack's values for this port offset (what the supervisor renders). */
+export function nativePrometheusVars(offset: number): PrometheusVars {
+  const addresses = nativeAddresses(offset)
   return {
     WRITER_UPSTREAM: addresses.WRITER_UPSTREAM,
     READER_1_UPSTREAM: addresses.READER_1_UPSTREAM,
     READER_2_UPSTREAM: addresses.READER_2_UPSTREAM,
     WATCHER_TARGET: addresses.WATCHER_TARGET,
     NGINX_EXPORTER_TARGET: addresses.NGINX_EXPORTER_TARGET,
-    NGINX_LOG_EXPORTER_TARGET: `127.0.0.1:${PORTS.nginxLogExporter}`,
+    NGINX_LOG_EXPORTER_TARGET: addresses.NGINX_LOG_EXPORTER_TARGET,
     PROMETHEUS_TARGET: addresses.PROMETHEUS_TARGET,
     PROMETHEUS_RULES_DIR,
   }
 }
 
-/** mtail's default port, inside its container. */
-export const CONTAINER_LOG_EXPORTER_PORT = 3903
+/** mtail's default port, inside its container (the native stack's at offset 0). */
+export const CONTAINER_LOG_EXPORTER_PORT = BASE_PORTS.nginxLogExporter
 
 /**
  * The compose values: service names on the compose network, and the rules mounted at
@@ -66,9 +64,9 @@ export function composePrometheusVars(rulesDir = '/etc/prometheus/rules'): Prome
     READER_1_UPSTREAM: reader1,
     READER_2_UPSTREAM: reader2,
     WATCHER_TARGET: `${HEALTH_WATCHER.name}:${CONTAINER_APP_PORT}`,
-    NGINX_EXPORTER_TARGET: 'nginx_exporter:9113',
+    NGINX_EXPORTER_TARGET: `nginx_exporter:${BASE_PORTS.nginxExporter}`,
     NGINX_LOG_EXPORTER_TARGET: `nginx_log_exporter:${CONTAINER_LOG_EXPORTER_PORT}`,
-    PROMETHEUS_TARGET: 'localhost:9090',
+    PROMETHEUS_TARGET: `localhost:${BASE_PORTS.prometheus}`,
     PROMETHEUS_RULES_DIR: rulesDir,
   }
 }
