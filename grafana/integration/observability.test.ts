@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { portOffsetFromEnv, stackPorts } from '@production-lab/stack'
+import { declaredMetricNames, portOffsetFromEnv, stackPorts } from '@production-lab/stack'
 import {
   dashboardQueries,
   metricNames,
@@ -26,7 +26,6 @@ import {
   type Substitutions,
   substituteVariables,
 } from '../src/panel-queries.js'
-import { declaredMetricNames } from '../src/prometheus-text.js'
 import { type RunningStack, startStack } from './lab-stack.js'
 import { PrometheusApi } from './prometheus-api.js'
 import { burst, type Counts, steady, sustained } from './traffic.js'

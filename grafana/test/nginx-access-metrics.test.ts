@@ -13,8 +13,13 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { MTAIL_PROGRAM_PATH, renderNginxConfig } from '@production-lab/stack'
-import { parseSamples, type Sample, sumOf } from '../src/prometheus-text.js'
+import {
+  MTAIL_PROGRAM_PATH,
+  parseSamples,
+  renderNginxConfig,
+  type Sample,
+  sumOf,
+} from '@production-lab/stack'
 
 const PORTS = { lb: 17510, reader1: 17511, reader2: 17512, writer: 17513, status: 17514 }
 const dir = mkdtempSync(join(tmpdir(), 'lab-nginx-access-'))

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/stack'
-import { type ManagedProcess, type ProcessGroup, waitUntilReady } from './processes.js'
+import { type MeasuredProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
 export interface NginxTuning {
   /** replaces every upstream `keepalive N;` (idle upstream connections per worker) */
@@ -26,7 +26,7 @@ export interface NginxRequest {
 }
 
 export interface RunningNginx {
-  process: ManagedProcess
+  process: MeasuredProcess
   origin: string
   readyMs: number
   /** the directives in effect, for the report */

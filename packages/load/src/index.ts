@@ -50,4 +50,5 @@ export {
 } from './runner.js'
 export { bucketWidthMs, buildSeries, type TimeSeries } from './series.js'
 export { type LoadSummary, summarize } from './summary.js'
+export { formatMarkdownTable, formatTable } from './table.js'
 export { checkLoadTarget, LoadTargetError } from './target-guard.js'

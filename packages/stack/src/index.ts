@@ -14,6 +14,7 @@ export {
   PROMETHEUS_TEMPLATE_PATH,
   REPO_ROOT,
 } from './paths.js'
+export { listenError, portIsFree } from './ports.js'
 export {
   CONTAINER_LOG_EXPORTER_PORT,
   composePrometheusVars,
@@ -21,6 +22,7 @@ export {
   type PrometheusVars,
   renderPrometheusConfig,
 } from './prometheus-config.js'
+export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } from './prometheus-text.js'
 export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
 export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'
 export * from './topology.js'

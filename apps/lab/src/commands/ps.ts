@@ -1,5 +1,5 @@
 import type { ServiceStatus } from '@production-lab/control'
-import { formatTable } from '../table.js'
+import { formatTable } from '@production-lab/load'
 import { connectNative } from '../target.js'
 import { parse } from './usage.js'
 

@@ -4,12 +4,13 @@
  * HTML report, and exits 1 when any check fails (2 for a usage error). With --start-stack
  * it starts the native stack itself first and stops it at the end.
  */
+
 import { ControlError } from '@production-lab/control'
 import type { ReportDocument } from '@production-lab/load'
+import { formatTable } from '@production-lab/load'
 import { formatChecklist, formatScenarioResult } from '../scenarios/checklist.js'
 import { SCENARIOS, selectScenarios, UnknownScenarioError } from '../scenarios/registry.js'
 import { runScenarios, type ScenarioOutcome } from '../scenarios/run-scenarios.js'
-import { formatTable } from '../table.js'
 import { connectTarget, TARGET_KINDS, type TargetKind } from '../target.js'
 import { commandLine, describeReports, writeReports } from './run-report.js'
 import { type SpawnedStack, startNativeStack } from './spawned-stack.js'

@@ -7,7 +7,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type DescribeResponse, formatMs, runLoad, summarizeLatencies } from '@production-lab/load'
-import { metricValue, scrape } from './metrics.js'
+import { metricValue } from '@production-lab/stack'
+import { scrape } from './metrics.js'
 import { clearFaults, lbUrl, serviceUrl, setFaults, WRITER_NAME, withRestoredStack } from './stack.js'
 import type { Scenario, ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'

@@ -7,9 +7,9 @@
  */
 
 import { describeJsonResponse, formatMs, formatSummaryLine, runLoad } from '@production-lab/load'
-import { WRITER } from '@production-lab/stack'
+import { metricValue, WRITER } from '@production-lab/stack'
 import { runNumbers, splitText } from './measure.js'
-import { metricValue, scrape } from './metrics.js'
+import { scrape } from './metrics.js'
 import { lbUrl, serviceUrl, WRITER_NAME, withRestoredStack } from './stack.js'
 import type { Scenario, ScenarioContext } from './types.js'
 

@@ -1,14 +1,6 @@
 /** Checks that a port is free before a service is started on it, to name the port and the service in the error. */
-import { createServer } from 'node:net'
 import { ControlError } from '@production-lab/control'
-
-export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)))
-  })
-}
+import { portIsFree } from '@production-lab/stack'
 
 export async function assertPortsFree(service: string, ports: number[]): Promise<void> {
   for (const port of ports) {

@@ -2,17 +2,24 @@
  * `lab up`: starts the native stack in the guide's dependency order, serves the control API,
  * prints what runs where, and on Ctrl-C / SIGTERM stops everything gracefully and exits 0.
  */
+
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { StackEndpoints } from '@production-lab/control'
-import { APP_SERVICES, appPort, portOffsetFromEnv, REPO_ROOT, stackPorts } from '@production-lab/stack'
+import { formatTable } from '@production-lab/load'
+import {
+  APP_SERVICES,
+  appPort,
+  portIsFree,
+  portOffsetFromEnv,
+  REPO_ROOT,
+  stackPorts,
+} from '@production-lab/stack'
 import { stackDir, stackStateFile } from '../paths.js'
-import { formatTable } from '../table.js'
 import { type CgroupLimits, prepareCgroupLimits } from './cgroups.js'
 import { createControlServer } from './control-server.js'
 import { ManagedProcess, type ProcessEvent } from './managed-process.js'
-import { portIsFree } from './ports.js'
 import { stackProcesses } from './services.js'
 import {
   isAlive,

@@ -1,4 +1,8 @@
-/** Reads the Prometheus text exposition format: metric names and samples. */
+/**
+ * Reads the Prometheus text exposition format the stack's services, exporters and mtail
+ * write (GET /metrics): metric names and samples. The one parser the scenarios, the
+ * observability tests and the watcher's tests share.
+ */
 
 export interface Sample {
   name: string
@@ -31,12 +35,24 @@ export function declaredMetricNames(text: string): Set<string> {
   return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1] as string))
 }
 
-/** The sum of the samples of `name` whose labels include `labels`. */
+function matching(samples: Sample[], name: string, labels: Record<string, string>): Sample[] {
+  return samples.filter(
+    (sample) =>
+      sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+  )
+}
+
+/** The sum of the samples of `name` whose labels include `labels` (0 when there is none). */
 export function sumOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter(
-      (sample) =>
-        sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-    )
-    .reduce((total, sample) => total + sample.value, 0)
+  return matching(samples, name, labels).reduce((total, sample) => total + sample.value, 0)
+}
+
+/** The sum of `name`'s samples in `text` whose labels include `labels`; undefined when there is none. */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const found = matching(parseSamples(text), name, labels)
+  return found.length === 0 ? undefined : found.reduce((total, sample) => total + sample.value, 0)
 }
