@@ -1,24 +1,50 @@
 #!/usr/bin/env bash
-# `./pnpm test` (and CI's .ci/run): every test of the repository on real components, in order,
-# stopping at the first failure:
+# `./pnpm test` (and CI's .ci/run): every test of the repository on real components, in
+# numbered steps, stopping at the first failure; a table of each step's duration ends the output:
 #   1. system packages the tests and the compose test need (apt-get, when missing)
-#   2. lint and format check (biome), build (turbo)
-#   3. every package's tests, one package at a time
-#   4. the lab scenarios against a fresh native stack (pnpm test:scenarios)
-#   5. every dashboard query and rule against a real Prometheus (pnpm test:observability)
-#   6. the compose smoke test: the images and the compose stack on podman, the guide's checks
-#      and the lab scenarios against it (pnpm test:compose)
+#   2. lint and format check (biome)      3. build (turbo)
+#   4. every package's tests, one package at a time
+#   5. the lab scenarios against a fresh native stack (pnpm test:scenarios)
+#   6. every dashboard query and rule against a real Prometheus (pnpm test:observability)
+#   7. waiting for the compose images (see below)
+#   8. the compose smoke test: the compose stack on podman, the guide's checks and the lab
+#      scenarios against it (pnpm test:compose)
 # The compose test's slow, cacheable part (stand-in base images, the lab's images: minutes,
 # mostly downloads) runs from the start in the background at the lowest CPU and IO priority,
-# so it uses the time steps 2-5 leave idle without slowing them down; step 6 waits for it.
+# so it uses the time steps 2-6 leave idle without slowing them down; step 7 waits for it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .lab
 prepare_log=.lab/compose-prepare.log
 
+# Each step's duration, printed as a table at the end (also after a failure), so a slow step
+# shows in every CI log.
+step_names=() step_seconds=() step_status=()
+started_all=$SECONDS
+print_durations() {
+  local i
+  printf '\n== test: durations\n' >&2
+  for i in "${!step_names[@]}"; do
+    printf '  %2d  %-52s %5ss  %s\n' "$((i + 1))" "${step_names[$i]}" "${step_seconds[$i]}" "${step_status[$i]}" >&2
+  done
+  printf '      %-52s %5ss\n' "total" "$((SECONDS - started_all))" >&2
+}
+# run_step NAME COMMAND...: one numbered step, timed.
+run_step() {
+  local name="$1" begun=$SECONDS status=0
+  shift
+  printf '\n== test %d: %s\n' "$((${#step_names[@]} + 1))" "$name" >&2
+  step_names+=("$name") step_seconds+=("") step_status+=("running")
+  "$@" || status=$?
+  step_seconds[-1]=$((SECONDS - begun))
+  step_status[-1]=$([ "$status" -eq 0 ] && echo ok || echo "FAILED (exit $status)")
+  return "$status"
+}
+trap print_durations EXIT
+
 # All apt work first: the background preparation must not take apt's lock while a package
 # test installs something.
-bash scripts/system-deps.sh tests compose
+run_step "system packages (apt-get, when missing)" bash scripts/system-deps.sh tests compose
 
 # Its own process group, so that an early failure stops all of it (its trap tears podman down).
 setsid nice -n 19 ionice -c 3 bash scripts/compose/smoke.sh --prepare-only >"$prepare_log" 2>&1 </dev/null &
@@ -27,26 +53,26 @@ stop_preparation() {
   kill -TERM -- "-$prepare_pid" 2>/dev/null || return 0
   wait "$prepare_pid" 2>/dev/null || true
 }
-trap stop_preparation EXIT
 
-step() { printf '\n== test: %s\n' "$*" >&2; }
-step "lint and format (biome)"
-biome check .
-step "build (turbo)"
-turbo run build
-step "package tests"
-turbo run test --concurrency=1
-step "lab scenarios on the native stack"
-pnpm run test:scenarios
-step "observability against a real Prometheus"
-pnpm run test:observability
+on_exit() {
+  stop_preparation
+  print_durations
+}
+trap on_exit EXIT
 
-step "compose smoke test (waiting for the image preparation started at the beginning)"
-if ! wait "$prepare_pid"; then
-  echo "test: the background preparation failed; its log ($prepare_log):" >&2
-  tail -30 "$prepare_log" >&2
-  exit 1
-fi
-trap - EXIT
-sed 's/^/  preparation: /' "$prepare_log" | grep 'smoke: ' >&2 || true
-pnpm run test:compose
+wait_preparation() {
+  if ! wait "$prepare_pid"; then
+    echo "test: the background preparation failed; its log ($prepare_log):" >&2
+    tail -30 "$prepare_log" >&2
+    return 1
+  fi
+  sed 's/^/  preparation: /' "$prepare_log" | grep 'smoke: ' >&2 || true
+}
+
+run_step "lint and format (biome)" biome check .
+run_step "build (turbo)" turbo run build
+run_step "package tests" turbo run test --concurrency=1
+run_step "lab scenarios on the native stack" pnpm run test:scenarios
+run_step "observability against a real Prometheus" pnpm run test:observability
+run_step "compose images (waiting for the preparation started at the beginning)" wait_preparation
+run_step "compose smoke test: stack, guide checks, scenarios" pnpm run test:compose

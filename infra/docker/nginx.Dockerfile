@@ -4,7 +4,7 @@
 # Build context: the repository root.
 ARG NGINX_IMAGE=nginx:1.28-bookworm
 FROM ${NGINX_IMAGE}
-COPY infra/docker/render-template.sh infra/docker/nginx-entrypoint.sh /usr/local/bin/
+COPY infra/docker/render-template.sh infra/docker/nginx-entrypoint.sh infra/docker/nginx-upstream-follower.sh /usr/local/bin/
 COPY infra/nginx/nginx.conf.template /etc/nginx/templates/nginx.conf.template
 # The access-log copy for nginx_log_exporter lives here (a volume in compose); a new named
 # volume takes this directory's owner, so nginx can write to it.

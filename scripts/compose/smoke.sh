@@ -39,8 +39,25 @@ HEALTHCHECKED=(app_slow app_fast_1 app_fast_2 health_watcher nginx_lb)
 started=$SECONDS
 phase_start=$SECONDS
 phase() { printf 'smoke: %-28s %4ss\n' "$1" "$((SECONDS - phase_start))" >&2; phase_start=$SECONDS; }
+# What the health-watcher decided during the run (every state change and restart), so a
+# scenario disturbed by a restart nobody asked for shows why in the CI log.
+watcher_decisions() {
+  [ "$prepare_only" = 0 ] && podman container exists health_watcher 2>/dev/null || return 0
+  pl_log "health_watcher's decisions during the run:"
+  podman logs health_watcher 2>&1 | grep -E '"msg":"(Target |Restart)' |
+    node -e "require('readline').createInterface({input:process.stdin}).on('line',l=>{try{const v=JSON.parse(l);console.log('  '+v.time+'  '+v.msg)}catch{}})" >&2 || true
+}
+# nginx_lb's upstream changes (infra/docker/nginx-upstream-follower.sh): which server left or
+# came back, why, and how long after the change nginx was reloaded.
+lb_changes() {
+  [ "$prepare_only" = 0 ] && podman container exists nginx_lb 2>/dev/null || return 0
+  pl_log "nginx_lb's upstream changes during the run:"
+  podman logs nginx_lb 2>&1 | grep -E 'nginx-entrypoint: (upstream addresses now|reload failed|nginx rejected)' | sed 's/^/  /' >&2 || true
+}
 teardown() {
   local status=$?
+  watcher_decisions
+  lb_changes
   if [ "$status" -ne 0 ]; then
     pl_log "failed (exit $status); container states and the last log lines:"
     podman ps --all --format '{{.Names}}  {{.Status}}' >&2 || true

@@ -52,6 +52,10 @@ export const watcherConfigSchema = (offset: number) =>
       ),
       PROBE_INTERVAL_MS: positiveMs(d.probeIntervalMs, 'ms between two probes of one target'),
       PROBE_TIMEOUT_MS: positiveMs(d.probeTimeoutMs, 'ms one probe may take'),
+      PROBE_STALL_TOLERANCE_MS: positiveMs(
+        d.probeStallToleranceMs,
+        'ms the watcher itself may stall during a probe for its timeout to count against the target',
+      ),
       RISE: Type.Integer({
         minimum: 1,
         maximum: 100,

@@ -13,6 +13,12 @@ export const watcherDefaults = {
    * for app_slow's 0.5-core limit under saturation without calling a slow process dead.
    */
   probeTimeoutMs: 1000,
+  /**
+   * milliseconds the watcher itself may be stalled (its CPU quota spent, a saturated machine)
+   * during a probe for a timeout to still count against the target: below it the target had
+   * at least 750 ms to answer a 1 ms probe. Above it the probe is not counted (stall-meter.ts).
+   */
+  probeStallToleranceMs: 250,
   /** consecutive good probes before a target counts as up again (one lucky probe is not recovery). */
   rise: 2,
   /**

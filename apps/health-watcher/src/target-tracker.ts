@@ -293,7 +293,8 @@ export class TargetTracker {
 /** Why a dead target was stopped on purpose, or undefined when it was not. */
 function deliberateStop(process: ProcessInfo): string | undefined {
   if (process === undefined) return undefined
-  if (process.state === 'stopped' || process.state === 'stopping')
+  // paused: frozen by `docker pause` on purpose; the one who paused it unpauses it.
+  if (process.state === 'stopped' || process.state === 'stopping' || process.state === 'paused')
     return `the control plane says ${process.state}`
   // A clean exit is a graceful shutdown somebody asked for (SIGTERM), like Docker's on-failure policy.
   if (process.state === 'exited' && process.exitCode === 0)

@@ -10,6 +10,7 @@ import { Agent } from 'undici'
 import type { WatcherConfig } from './config.js'
 import { type ProbeRound, probeTarget } from './probe.js'
 import type { Remediator } from './remediator.js'
+import { StallMeter } from './stall-meter.js'
 import { type RestartOutcome, TargetTracker, type Transition } from './target-tracker.js'
 import type { WatchTarget } from './watch-targets.js'
 import type { RemediationFailureReason, WatcherMetrics } from './watcher-metrics.js'
@@ -44,6 +45,7 @@ export class Watcher {
   // Probes open a fresh connection each time (reset: true); the agent only bounds and closes them.
   readonly #agent = new Agent({ connections: 4 })
   readonly #watched: Watched[]
+  readonly #stall = new StallMeter()
   #loops: Promise<void>[] = []
 
   constructor(options: WatcherOptions) {
@@ -97,6 +99,7 @@ export class Watcher {
   /** Aborts probes in flight and resolves once every loop has ended. */
   async stop(): Promise<void> {
     this.#abort.abort()
+    this.#stall.stop()
     await Promise.all(this.#loops)
     await this.#agent.close()
     await this.#options.remediator.close()
@@ -149,15 +152,21 @@ export class Watcher {
     const { name, url } = watched.target
     while (!signal.aborted) {
       const roundStarted = performance.now()
+      const stalledBefore = this.#stall.totalMs
       const round = await probeTarget(url, {
         dispatcher: this.#agent,
         timeoutMs: config.PROBE_TIMEOUT_MS,
         signal,
       })
       if (signal.aborted) break
+      const stalledMs = Math.round(this.#stall.totalMs - stalledBefore)
       watched.lastProbe = round
       metrics.observeProbe(name, 'live', round.live.result, round.live.durationMs / 1000)
       metrics.observeProbe(name, 'ready', round.ready.result, round.ready.durationMs / 1000)
+      if (this.#inconclusive(name, round, stalledMs)) {
+        await this.#untilNextRound(roundStarted)
+        continue
+      }
       // Bounded by the shutdown too: a slow control plane must not hold the watcher's exit.
       const process = needsProcessInfo(round)
         ? await untilAborted(remediator.processInfo(name), signal).catch(() => undefined)
@@ -166,10 +175,29 @@ export class Watcher {
       if (watched.tracker.observe(round.sample, process, this.#now()) === 'restart')
         await this.#remediate(watched)
       metrics.setBudgetRemaining(name, watched.tracker.budgetRemaining(this.#now()))
-      // Fixed rate: a round that took long (a probe timing out) is not followed by a whole interval more.
-      const waitMs = config.PROBE_INTERVAL_MS - (performance.now() - roundStarted)
-      if (waitMs > 0) await sleep(waitMs, undefined, { signal }).catch(() => undefined)
+      await this.#untilNextRound(roundStarted)
     }
+  }
+
+  /** Fixed rate: a round that took long (a probe timing out) is not followed by a whole interval more. */
+  async #untilNextRound(roundStarted: number): Promise<void> {
+    const waitMs = this.#options.config.PROBE_INTERVAL_MS - (performance.now() - roundStarted)
+    if (waitMs > 0) await sleep(waitMs, undefined, { signal: this.#abort.signal }).catch(() => undefined)
+  }
+
+  /**
+   * A liveness timeout while the watcher itself was stalled longer than the tolerance says
+   * nothing about the target (stall-meter.ts): it is logged and not counted either way.
+   */
+  #inconclusive(name: string, round: ProbeRound, stalledMs: number): boolean {
+    const { config, logger } = this.#options
+    if (round.sample.kind !== 'dead' || !round.sample.timedOut) return false
+    if (stalledMs <= config.PROBE_STALL_TOLERANCE_MS) return false
+    logger.info(
+      { target: name, stalledMs, toleranceMs: config.PROBE_STALL_TOLERANCE_MS },
+      `Probe of ${name} timed out while the watcher itself was stalled ${stalledMs} ms: not counted`,
+    )
+    return true
   }
 
   async #remediate({ target, tracker }: Watched): Promise<void> {

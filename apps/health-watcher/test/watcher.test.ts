@@ -126,6 +126,26 @@ describe('the watcher service against real HTTP targets', { timeout: 60_000 }, (
     assert.equal(metricValue(metrics, 'watcher_target_given_up', { target: 'app_fast_1' }), 0)
   })
 
+  test('timeouts while the watcher itself is stalled are not counted: a healthy target is never restarted for them', async () => {
+    // The run that motivated it: on a saturated machine the watcher (a quarter core) froze, every
+    // probe timed out at once, and it restarted healthy services mid-scenario.
+    const w = await startWatcher()
+    await w.waitForState('up')
+    // Freeze this process (the watcher and the target alike) past the 300 ms probe timeout, in
+    // the middle of 5 probes in a row: each of them times out, though the target never hung.
+    w.target.freezeMs = 600
+    w.target.freezes = 5
+    const deadline = Date.now() + 10_000
+    while (w.target.freezes > 0 && Date.now() < deadline) await sleep(20)
+    await sleep(200)
+    const notCounted = w.lines.filter((l) =>
+      /timed out while the watcher itself was stalled/.test(String(l.message)),
+    )
+    assert.ok(notCounted.length >= 3, `not-counted probes: ${notCounted.length}`)
+    assert.deepEqual(w.remediator.restarts, [])
+    assert.equal((await w.status()).state, 'up')
+  })
+
   test('a target started a moment ago that answers too slowly (timeouts) is not restarted within START_PERIOD_MS', async () => {
     // Timeouts used to skip the control plane, so the watcher never learnt of the start.
     let startedAt = 0

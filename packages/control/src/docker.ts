@@ -256,6 +256,7 @@ function toStatus(name: string, json: ContainerJson): ServiceStatus {
   return {
     name,
     state: runState(State.Status),
+    controlState: State.Status,
     health: health(State.Health?.Status),
     pid: State.Pid > 0 ? State.Pid : null,
     url: publishedUrl(json),
@@ -265,19 +266,27 @@ function toStatus(name: string, json: ContainerJson): ServiceStatus {
   }
 }
 
+/**
+ * The Engine API's states (Docker: created, running, paused, restarting, removing, exited,
+ * dead; podman also reports stopping while a stop is under way, and configured/initialized
+ * before a first start) as the control interface's RunState.
+ */
 function runState(status: string): RunState {
   switch (status) {
     case 'running':
       return 'running'
     case 'restarting':
       return 'starting'
+    case 'stopping':
     case 'removing':
       return 'stopping'
+    case 'paused':
+      return 'paused'
     case 'exited':
     case 'dead':
       return 'exited'
     default:
-      // created (never started), paused, configured (podman)
+      // created, configured, initialized: never started (or reset to it)
       return 'stopped'
   }
 }

@@ -5,13 +5,23 @@
  * same scenario runs on either.
  */
 
-export type RunState = 'running' | 'starting' | 'stopping' | 'stopped' | 'exited'
+/**
+ * A service's process: `starting` and `stopping` change by themselves (see settle.ts); the
+ * others hold until someone acts. `paused` is a container frozen by `docker pause`.
+ */
+export type RunState = 'running' | 'starting' | 'stopping' | 'stopped' | 'exited' | 'paused'
 export type Health = 'healthy' | 'unhealthy' | 'starting' | 'draining' | 'none'
 
 export interface ServiceStatus {
   /** canonical name, e.g. app_fast_1 */
   name: string
   state: RunState
+  /**
+   * The control plane's own word for the state when it has one (the Engine API's State.Status:
+   * created, running, paused, restarting, removing, exited, dead, and podman's stopping,
+   * configured), so a message can say exactly what was seen.
+   */
+  controlState?: string
   health: Health
   pid: number | null
   /** where the service answers HTTP from this machine, e.g. http://127.0.0.1:7002 */

@@ -4,13 +4,23 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ControlError, DockerTarget, LogDemuxer, type ServiceStatus } from '../src/index.js'
+import {
+  ControlError,
+  DockerTarget,
+  LogDemuxer,
+  type ServiceStatus,
+  startWhenSettled,
+  waitSettled,
+} from '../src/index.js'
 import { type PodmanSandbox, startPodman } from './support/podman.js'
 
 // PID 1 in the container: says when it starts and when it gets SIGTERM, then exits 0 like a drained service.
 const SCRIPT = "echo started; trap 'echo stopping; exit 0' TERM; while true; do sleep 0.1; done"
 const OPTED = 'lab_test_opted'
 const PLAIN = 'lab_test_plain'
+// Like a lifecycle service: SIGTERM starts a drain that takes a while (3 s here) before the exit.
+const SLOW_STOP_SCRIPT = "echo started; trap 'sleep 3; exit 0' TERM; while true; do sleep 0.1; done"
+const SLOW_STOP = 'lab_test_slow_stop'
 
 let sandbox: PodmanSandbox
 let docker: DockerTarget
@@ -49,9 +59,21 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
       )
     await create(OPTED, '--label', 'lab.autoheal=true', '--env', 'GREETING=hello', '--memory', '64m')
     await create(PLAIN)
+    await sandbox.podman(
+      'create',
+      '--name',
+      SLOW_STOP,
+      '--network',
+      'none',
+      '--rootfs',
+      sandbox.rootfs,
+      '/bin/sh',
+      '-c',
+      SLOW_STOP_SCRIPT,
+    )
     docker = new DockerTarget({
       socketPath: sandbox.socketPath,
-      names: [OPTED, PLAIN, 'absent_container'],
+      names: [OPTED, PLAIN, SLOW_STOP, 'absent_container'],
       defaultStopTimeoutS: 2,
     })
   })
@@ -63,7 +85,7 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
   test('ping answers and ps lists the named containers that exist, created = stopped', async () => {
     await docker.ping()
     const statuses = await docker.ps()
-    assert.deepEqual(statuses.map((s) => s.name).sort(), [OPTED, PLAIN])
+    assert.deepEqual(statuses.map((s) => s.name).sort(), [OPTED, SLOW_STOP, PLAIN].sort())
     for (const status of statuses) {
       assert.equal(status.state, 'stopped')
       assert.equal(status.pid, null)
@@ -135,6 +157,32 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
     assert.equal(killed.exitCode, 137)
     const process = await docker.processStatus(PLAIN)
     assert.deepEqual([process.state, process.pid, process.exitCode], ['exited', null, 137])
+  })
+
+  test('a start during a stop under way is refused; startWhenSettled waits the stop out, then starts', async () => {
+    // What broke the compose scenarios' restore: a container still stopping (the watcher's
+    // restart, a `docker stop`) cannot be started yet.
+    await docker.start(SLOW_STOP)
+    const before = await waitFor(SLOW_STOP, (s) => s.state === 'running', 'running')
+    const stopping = docker.stop(SLOW_STOP, { timeoutS: 10 })
+    const seen = await waitFor(SLOW_STOP, (s) => s.state === 'stopping', 'stopping')
+    assert.equal(seen.controlState, 'stopping')
+    await assert.rejects(docker.start(SLOW_STOP), (error: ControlError) => {
+      assert.equal(error.code, 'REFUSED')
+      assert.match(error.message, /state improper|is not running|409/)
+      return true
+    })
+    // A wait too short for the stop says what it kept seeing.
+    await assert.rejects(waitSettled(docker, SLOW_STOP, { timeoutMs: 300 }), (error: ControlError) => {
+      assert.match(error.message, /lab_test_slow_stop did not settle within 0 s: still stopping/)
+      return true
+    })
+    assert.equal(await startWhenSettled(docker, SLOW_STOP, { timeoutMs: 15_000 }), 'started')
+    await stopping
+    const after = await waitFor(SLOW_STOP, (s) => s.state === 'running', 'running again')
+    assert.notEqual(after.pid, before.pid)
+    assert.equal(await startWhenSettled(docker, SLOW_STOP, { timeoutMs: 15_000 }), 'was running')
+    await docker.kill(SLOW_STOP, 'SIGKILL')
   })
 
   test('an unknown container is UNKNOWN_SERVICE naming it', async () => {

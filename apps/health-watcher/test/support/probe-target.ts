@@ -11,6 +11,13 @@ export type Behaviour = 'healthy' | 'draining' | 'not_ready' | 'hang'
 export class ProbeTarget {
   behaviour: Behaviour = 'healthy'
   probes = 0
+  /**
+   * Liveness probes still to be answered only after blocking this whole process for
+   * `freezeMs`: the watcher runs in the same process, so it is frozen mid-probe too, as a
+   * container whose CPU quota is spent (the probe's timeout fires before the answer is read).
+   */
+  freezes = 0
+  freezeMs = 0
   readonly #sockets = new Set<Socket>()
   #server: Server | undefined
   #port = 0
@@ -47,6 +54,13 @@ export class ProbeTarget {
   #answer(request: IncomingMessage, response: ServerResponse): void {
     this.probes += 1
     if (this.behaviour === 'hang') return
+    if (this.freezes > 0 && request.url === '/health/live') {
+      this.freezes -= 1
+      const until = performance.now() + this.freezeMs
+      while (performance.now() < until) {
+        // blocked: nothing else in this process runs
+      }
+    }
     const [status, body] = this.#answerFor(request.url)
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   }

@@ -11,6 +11,8 @@ function describeState(service: ServiceStatus): string {
     case 'running':
     case 'starting':
       return `Up${service.health === 'none' ? '' : ` (${service.health})`}`
+    case 'paused':
+      return 'Up (Paused)'
     case 'stopping':
       return `Stopping${service.health === 'none' ? '' : ` (${service.health})`}`
     case 'exited':

@@ -123,7 +123,7 @@ export const b1Breaker: Scenario = {
             await sleep(Math.min(Math.max(retryAfterS, 0.2), 5) * 1000, undefined, { signal: context.signal })
             return undefined
           },
-          { timeoutMs: B1.recoveryTimeoutMs, intervalMs: 50, signal: context.signal },
+          { timeoutMs: B1.recoveryTimeoutMs, intervalMs: 50, signal: context.signal, seen: () => lastDetail },
         )
         recovered = true
       } catch (error) {

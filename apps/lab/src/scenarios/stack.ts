@@ -3,7 +3,7 @@
  * interface and HTTP only: require a healthy stack (arrange), set and clear faults, and
  * put the stack back as it was found (restore), also after a failure.
  */
-import { ControlError, type ServiceStatus } from '@production-lab/control'
+import { describeRunState, type ServiceStatus, startWhenSettled } from '@production-lab/control'
 import { describeJsonResponse, type OutcomeClass, type RetryOptions, runLoad } from '@production-lab/load'
 import { READERS, WRITER } from '@production-lab/stack'
 import type { ScenarioContext } from './types.js'
@@ -17,6 +17,11 @@ export const LOAD_BALANCER_NAME = 'nginx_lb'
 const TIMEOUTS = {
   /** a service started again answers its readiness probe (the supervisor's own bound is 30 s) */
   healthyMs: 45_000,
+  /**
+   * a stop or start under way (the watcher's, or a scenario's) ends: a stop's grace period
+   * (compose stop_grace_period 20 s) plus a start, with margin
+   */
+  settleMs: 45_000,
   /** nginx sends traffic to a replica again: its passive-check ejection (fail_timeout 10 s) plus margin */
   lbServesBothMs: 25_000,
 }
@@ -83,9 +88,6 @@ export async function clearFaults(context: ScenarioContext, name: string): Promi
   if (response.status !== 200) throw new Error(`DELETE ${url} answered ${response.status}: ${response.text}`)
 }
 
-const isUp = (status: ServiceStatus | undefined) =>
-  status?.state === 'running' || status?.state === 'starting'
-
 /** The app services and the load balancer, as the control interface lists them. */
 async function watchedServices(context: ScenarioContext): Promise<ServiceStatus[]> {
   const wanted = new Set([...Object.keys(context.endpoints.services), LOAD_BALANCER_NAME])
@@ -93,7 +95,7 @@ async function watchedServices(context: ScenarioContext): Promise<ServiceStatus[
 }
 
 function describeStatus(service: ServiceStatus): string {
-  return `${service.name} ${service.state}${service.health === 'none' ? '' : ` (${service.health})`}`
+  return `${service.name} ${describeRunState(service)}${service.health === 'none' ? '' : ` (${service.health})`}`
 }
 
 const healthy = (service: ServiceStatus) =>
@@ -111,31 +113,31 @@ export async function waitHealthy(
   signal: AbortSignal | null = context.signal,
 ): Promise<void> {
   let last: ServiceStatus[] = []
-  try {
-    await waitFor(
-      `${names.join(', ')} to be healthy`,
-      async () => {
-        last = (await context.target.ps()).filter((service) => names.includes(service.name))
-        return names.every((name) => last.some((s) => s.name === name && healthy(s))) ? true : undefined
-      },
-      { timeoutMs, intervalMs: 200, ...(signal && { signal }) },
-    )
-  } catch (error) {
-    const seen = last.length > 0 ? `; last seen: ${last.map(describeStatus).join(', ')}` : ''
-    throw new Error(`${(error as Error).message}${seen}`)
-  }
+  await waitFor(
+    `${names.join(', ')} to be healthy`,
+    async () => {
+      last = (await context.target.ps()).filter((service) => names.includes(service.name))
+      return names.every((name) => last.some((s) => s.name === name && healthy(s))) ? true : undefined
+    },
+    {
+      timeoutMs,
+      intervalMs: 200,
+      seen: () => (last.length > 0 ? last.map(describeStatus).join(', ') : 'none of them listed'),
+      ...(signal && { signal }),
+    },
+  )
 }
 
-/** Starts `name` unless it runs already (the health-watcher may have started it first). */
-export async function ensureStarted(context: ScenarioContext, name: string): Promise<void> {
-  const status = (await context.target.ps()).find((service) => service.name === name)
-  if (isUp(status)) return
-  try {
-    await context.target.start(name)
-  } catch (error) {
-    const now = (await context.target.ps()).find((service) => service.name === name)
-    if (!(error instanceof ControlError && isUp(now))) throw error
-  }
+/**
+ * Leaves `name` running: waits out a stop or start under way (the health-watcher may be
+ * restarting it), then starts it unless it runs already. See control's settle.ts.
+ */
+export async function ensureStarted(
+  context: ScenarioContext,
+  name: string,
+  signal: AbortSignal | null = context.signal,
+): Promise<void> {
+  await startWhenSettled(context.target, name, { timeoutMs: TIMEOUTS.settleMs, ...(signal && { signal }) })
 }
 
 /** Reads through the load balancer until both replicas answer (nginx re-admits an ejected one after fail_timeout). */
@@ -197,7 +199,7 @@ export async function restoreStack(context: ScenarioContext, snapshot: StackSnap
     }
   }
   for (const name of snapshot.running) {
-    await attempt(`start ${name}`, () => ensureStarted(context, name))
+    await attempt(`start ${name}`, () => ensureStarted(context, name, null))
   }
   // No interrupt signal here: an interrupted run still leaves the stack as it found it.
   await attempt('wait healthy', () => waitHealthy(context, snapshot.running, TIMEOUTS.healthyMs, null))

@@ -8,6 +8,7 @@
  *   because nginx retries 502/503/refused reads on the other replica.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { describeRunState, type ProcessStatus } from '@production-lab/control'
 import {
   describeJsonResponse,
   formatMs,
@@ -66,13 +67,19 @@ function countBy(records: RequestRecord[]): string {
 }
 
 async function waitGone(context: ScenarioContext, name: string, timeoutMs: number): Promise<void> {
+  let last: ProcessStatus | undefined
   await waitFor(
     `${name} to exit after SIGTERM`,
     async () => {
-      const status = (await context.target.ps()).find((s) => s.name === name)
-      return status && (status.state === 'exited' || status.state === 'stopped') ? true : undefined
+      last = await context.target.processStatus(name)
+      return last.state === 'exited' || last.state === 'stopped' ? true : undefined
     },
-    { timeoutMs, intervalMs: 100, signal: context.signal },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      signal: context.signal,
+      seen: () => last && `${name} ${describeRunState(last)}`,
+    },
   )
 }
 

@@ -7,6 +7,8 @@ export interface WaitOptions {
   /** milliseconds between tries */
   intervalMs?: number
   signal?: AbortSignal
+  /** what the last look saw, for the timeout's message (e.g. "app_slow stopping") */
+  seen?: () => string | undefined
 }
 
 /** Calls `probe` until it returns a value other than undefined; returns that value. */
@@ -27,8 +29,13 @@ export async function waitFor<T>(
       lastError = error
     }
     if (performance.now() >= deadline) {
-      const why = lastError ? ` (last error: ${(lastError as Error).message})` : ''
-      throw new Error(`timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${what}${why}`)
+      const seen = options.seen?.()
+      const why = [seen && `last seen: ${seen}`, lastError && `last error: ${(lastError as Error).message}`]
+        .filter(Boolean)
+        .join('; ')
+      throw new Error(
+        `timed out after ${(options.timeoutMs / 1000).toFixed(0)} s waiting for ${what}${why ? ` (${why})` : ''}`,
+      )
     }
     try {
       await sleep(options.intervalMs ?? 250, undefined, options.signal ? { signal: options.signal } : {})

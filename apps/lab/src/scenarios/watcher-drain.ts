@@ -4,6 +4,7 @@
  * during the drain, and not after the clean exit (somebody asked it to stop).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+import { describeRunState, type ProcessStatus } from '@production-lab/control'
 import { stackTimings } from '@production-lab/stack'
 import { withRestoredStack } from './stack.js'
 import type { Scenario } from './types.js'
@@ -48,14 +49,21 @@ export const watcherDrain: Scenario = {
       const signalledAt = performance.now()
       await context.target.kill(victim.name, 'SIGTERM')
       // Look at the watcher and the process until the process is gone.
+      let process: ProcessStatus | undefined
       const exited = await waitFor(
         `${victim.name} to exit after SIGTERM`,
         async () => {
           note(targetOf(await watcherStatus(context), victim.name).state)
-          const now = await processOf(context, victim.name)
-          return now.state === 'exited' || now.state === 'stopped' ? now : undefined
+          process = await processOf(context, victim.name)
+          return process.state === 'exited' || process.state === 'stopped' ? process : undefined
         },
-        { timeoutMs: W2.drainMaxMs, intervalMs: W2.pollMs, signal: context.signal },
+        {
+          timeoutMs: W2.drainMaxMs,
+          intervalMs: W2.pollMs,
+          signal: context.signal,
+          seen: () =>
+            `${victim.name} ${process ? describeRunState(process) : 'not looked at'}; watcher states ${seen.join(' -> ')}`,
+        },
       )
       const drainMs = performance.now() - signalledAt
       context.check({

@@ -3,7 +3,7 @@
  * stack serves them, waiting for a target's state, and the watcher's own settings, so every
  * bound a scenario checks is derived from the configuration it runs against.
  */
-import type { ProcessStatus } from '@production-lab/control'
+import { describeRunState, type ProcessStatus } from '@production-lab/control'
 import { type AppServiceSpec, HEALTH_WATCHER, READERS } from '@production-lab/stack'
 import { readMetric } from './metrics.js'
 import { serviceUrl } from './stack.js'
@@ -93,18 +93,14 @@ export async function waitForWatcherState(
   timeoutMs: number,
 ): Promise<WatchedTargetStatus> {
   let last: WatchedTargetStatus | undefined
-  try {
-    return await waitFor(
-      `the health-watcher to see ${name} ${states.join(' or ')}`,
-      async () => {
-        last = targetOf(await watcherStatus(context), name)
-        return states.includes(last.state) ? last : undefined
-      },
-      { timeoutMs, intervalMs: 100, signal: context.signal },
-    )
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; last state ${last?.state ?? 'unknown'}`)
-  }
+  return waitFor(
+    `the health-watcher to see ${name} ${states.join(' or ')}`,
+    async () => {
+      last = targetOf(await watcherStatus(context), name)
+      return states.includes(last.state) ? last : undefined
+    },
+    { timeoutMs, intervalMs: 100, signal: context.signal, seen: () => last && `watcher state ${last.state}` },
+  )
 }
 
 export async function watcherMetric(
@@ -127,13 +123,19 @@ export async function waitNewProcess(
   oldPid: number | null,
   timeoutMs: number,
 ): Promise<ProcessStatus> {
+  let last: ProcessStatus | undefined
   return waitFor(
-    `${name} to run again with a new process`,
+    `${name} to run again with a new process (old pid ${oldPid})`,
     async () => {
-      const status = await processOf(context, name)
-      return status.state === 'running' && status.pid !== null && status.pid !== oldPid ? status : undefined
+      last = await processOf(context, name)
+      return last.state === 'running' && last.pid !== null && last.pid !== oldPid ? last : undefined
     },
-    { timeoutMs, intervalMs: 100, signal: context.signal },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      signal: context.signal,
+      seen: () => last && `${name} ${describeRunState(last)}, pid ${last.pid}`,
+    },
   )
 }
 
