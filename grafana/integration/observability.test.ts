@@ -19,6 +19,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { declaredMetricNames, portOffsetFromEnv, stackPorts } from '@production-lab/stack'
+import { type SpawnedStack, spawnStack } from '@production-lab/supervisor'
 import {
   dashboardQueries,
   metricNames,
@@ -26,7 +27,6 @@ import {
   type Substitutions,
   substituteVariables,
 } from '../src/panel-queries.js'
-import { type RunningStack, startStack } from './lab-stack.js'
 import { PrometheusApi } from './prometheus-api.js'
 import { burst, type Counts, steady, sustained } from './traffic.js'
 
@@ -59,7 +59,7 @@ function log(message: string): void {
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`)
 }
 
-let stack: RunningStack
+let stack: SpawnedStack
 let prometheus: PrometheusApi
 let startS = 0
 let endS = 0
@@ -245,7 +245,7 @@ async function collectExposedMetrics(): Promise<void> {
 
 before(
   async () => {
-    stack = await startStack({ readyTimeoutMs: 90_000 })
+    stack = await spawnStack({ freshStateDir: true, readyTimeoutMs: 90_000 })
     log(`stack ready: ${stack.endpoints.loadBalancer}, Prometheus ${stack.endpoints.prometheus}`)
     assert.ok(stack.endpoints.prometheus, 'the stack runs without Prometheus: is it installed?')
     prometheus = new PrometheusApi(stack.endpoints.prometheus)

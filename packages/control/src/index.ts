@@ -1,4 +1,6 @@
+export * from './connect.js'
 export * from './docker.js'
 export * from './native.js'
 export * from './settle.js'
+export * from './state-file.js'
 export * from './target.js'

@@ -13,6 +13,9 @@ export {
   PROMETHEUS_RULES_DIR,
   PROMETHEUS_TEMPLATE_PATH,
   REPO_ROOT,
+  stackDir,
+  stackStateFile,
+  stateRoot,
 } from './paths.js'
 export { listenError, portIsFree } from './ports.js'
 export {

@@ -1,6 +1,6 @@
 import type { ServiceStatus } from '@production-lab/control'
+import { connectNative } from '@production-lab/control'
 import { formatTable } from '@production-lab/load'
-import { connectNative } from '../target.js'
 import { parse } from './usage.js'
 
 const USAGE = 'lab ps [--json]'

@@ -1,7 +1,7 @@
 /** `lab stop|start|restart|kill <service...>`: the guide's docker verbs on the native stack. */
 import { constants } from 'node:os'
 import type { NativeTarget } from '@production-lab/control'
-import { connectNative } from '../target.js'
+import { connectNative } from '@production-lab/control'
 import { nonNegativeNumber, parse, serviceNames, UsageError } from './usage.js'
 
 /** Acts on each service in turn and prints its name once done, as docker does. */
