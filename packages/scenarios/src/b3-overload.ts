@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatMs, startLoad } from '@production-lab/load'
 import { READERS } from '@production-lab/stack'
-import { clearFaults, serviceUrl, setFaults, waitHealthy, withRestoredStack } from './arrange.js'
-import type { Scenario, ScenarioContext } from './types.js'
+import { clearFaults, serviceUrl, setFaults, waitHealthy } from './arrange.js'
+import type { ScenarioContext } from './types.js'
 
 const B3 = {
   /** milliseconds: the services' default SHED_MAX_EVENT_LOOP_DELAY_MS, when the reader's env does not set it */
@@ -65,67 +65,59 @@ async function probeWhile(
   return results
 }
 
-export const b3Overload: Scenario = {
-  id: 'B3',
-  aliases: ['overload', 'shedding'],
-  title: 'Overload is shed, probes keep answering (beyond the guide)',
-  guide: 'improvement 1: a server that handles saturation instead of queueing it',
-  targets: ['native', 'docker'],
-  async run(context) {
-    const reader = READERS[READERS.length - 1]
-    if (!reader) throw new Error('the topology lists no reader')
-    await withRestoredStack(context, async () => {
-      const baseUrl = serviceUrl(context, reader.name)
-      const configured = Number((await context.target.inspect(reader.name)).env.SHED_MAX_EVENT_LOOP_DELAY_MS)
-      const thresholdMs = configured > 0 ? configured : B3.defaultMaxEventLoopDelayMs
-      const cpuMs = Math.round(thresholdMs * B3.cpuPerThreshold)
-      context.progress(
-        `${cpuMs} ms of CPU per request on ${reader.name} (shedding above ${thresholdMs} ms of event-loop delay), ${B3.connections} clients`,
-      )
-      await setFaults(context, reader.name, { cpuMs })
-      const load = startLoad({
-        name: `GET ${reader.name}/read with ${cpuMs} ms CPU each, ${B3.connections} clients`,
-        url: `${baseUrl}/read`,
-        connections: B3.connections,
-        durationMs: B3.durationMs,
-        signal: context.signal,
-        describe: ({ body, headers }) => {
-          try {
-            const parsed = JSON.parse(body) as { error?: string; service?: string }
-            if (parsed.error)
-              return {
-                detail: `${parsed.error}${headers['retry-after'] === undefined ? '' : ' retry-after'}`,
-              }
-            return parsed.service ? { label: parsed.service } : {}
-          } catch {
-            return {}
+/** B3: the scenario's act and assert (its id, title and guide commands: registry.ts). */
+export async function b3Overload(context: ScenarioContext): Promise<void> {
+  const reader = READERS[READERS.length - 1]
+  if (!reader) throw new Error('the topology lists no reader')
+  const baseUrl = serviceUrl(context, reader.name)
+  const configured = Number((await context.target.inspect(reader.name)).env.SHED_MAX_EVENT_LOOP_DELAY_MS)
+  const thresholdMs = configured > 0 ? configured : B3.defaultMaxEventLoopDelayMs
+  const cpuMs = Math.round(thresholdMs * B3.cpuPerThreshold)
+  context.progress(
+    `${cpuMs} ms of CPU per request on ${reader.name} (shedding above ${thresholdMs} ms of event-loop delay), ${B3.connections} clients`,
+  )
+  await setFaults(context, reader.name, { cpuMs })
+  const load = startLoad({
+    name: `GET ${reader.name}/read with ${cpuMs} ms CPU each, ${B3.connections} clients`,
+    url: `${baseUrl}/read`,
+    connections: B3.connections,
+    durationMs: B3.durationMs,
+    signal: context.signal,
+    describe: ({ body, headers }) => {
+      try {
+        const parsed = JSON.parse(body) as { error?: string; service?: string }
+        if (parsed.error)
+          return {
+            detail: `${parsed.error}${headers['retry-after'] === undefined ? '' : ' retry-after'}`,
           }
-        },
-      })
-      const probes = await probeWhile(context, baseUrl, load.done)
-      const run = await load.done
-      context.record(run)
-      await clearFaults(context, reader.name)
+        return parsed.service ? { label: parsed.service } : {}
+      } catch {
+        return {}
+      }
+    },
+  })
+  const probes = await probeWhile(context, baseUrl, load.done)
+  const run = await load.done
+  context.record(run)
+  await clearFaults(context, reader.name)
 
-      const shed = run.records.filter((r) => r.status === 503 && r.detail === 'OVERLOADED retry-after')
-      const s = run.summary
-      context.check({
-        name: `B3 overload on ${reader.name} is shed with 503 OVERLOADED + Retry-After`,
-        passed: shed.length > 0 && s.served > 0 && shed.length + s.served === s.requests,
-        expected: 'some requests served, the rest 503 OVERLOADED with Retry-After; nothing else',
-        actual: `${s.requests} requests: ${s.served} served, ${shed.length} shed (503 OVERLOADED + Retry-After), ${s.requests - s.served - shed.length} other`,
-        numbers: { requests: s.requests, served: s.served, shed: shed.length },
-      })
-      const answered = probes.filter((p) => p.status === 200)
-      const slowest = Math.max(0, ...probes.map((p) => p.elapsedMs))
-      context.check({
-        name: 'B3 /health/live and /metrics keep answering 200 under overload',
-        passed: probes.length > 0 && answered.length === probes.length,
-        expected: `every probe 200 within ${B3.probeTimeoutMs} ms`,
-        actual: `${answered.length}/${probes.length} probes answered 200; slowest ${formatMs(slowest)}`,
-        numbers: { probes: probes.length, answered: answered.length, slowestMs: Math.round(slowest) },
-      })
-      await waitHealthy(context, [reader.name])
-    })
-  },
+  const shed = run.records.filter((r) => r.status === 503 && r.detail === 'OVERLOADED retry-after')
+  const s = run.summary
+  context.check({
+    name: `B3 overload on ${reader.name} is shed with 503 OVERLOADED + Retry-After`,
+    passed: shed.length > 0 && s.served > 0 && shed.length + s.served === s.requests,
+    expected: 'some requests served, the rest 503 OVERLOADED with Retry-After; nothing else',
+    actual: `${s.requests} requests: ${s.served} served, ${shed.length} shed (503 OVERLOADED + Retry-After), ${s.requests - s.served - shed.length} other`,
+    numbers: { requests: s.requests, served: s.served, shed: shed.length },
+  })
+  const answered = probes.filter((p) => p.status === 200)
+  const slowest = Math.max(0, ...probes.map((p) => p.elapsedMs))
+  context.check({
+    name: 'B3 /health/live and /metrics keep answering 200 under overload',
+    passed: probes.length > 0 && answered.length === probes.length,
+    expected: `every probe 200 within ${B3.probeTimeoutMs} ms`,
+    actual: `${answered.length}/${probes.length} probes answered 200; slowest ${formatMs(slowest)}`,
+    numbers: { probes: probes.length, answered: answered.length, slowestMs: Math.round(slowest) },
+  })
+  await waitHealthy(context, [reader.name])
 }

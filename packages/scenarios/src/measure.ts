@@ -1,5 +1,15 @@
 /** The numbers a check reports about a load run, in one shape for the checklist and the report. */
-import { formatSplit, type LoadSummary, OUTCOME_LABELS, type OutcomeClass } from '@production-lab/load'
+import {
+  describeJsonResponse,
+  formatSplit,
+  type LoadRun,
+  type LoadSummary,
+  OUTCOME_LABELS,
+  type OutcomeClass,
+  runLoad,
+} from '@production-lab/load'
+import { lbUrl } from './arrange.js'
+import type { ScenarioContext } from './types.js'
 
 /** p50/p95/p99 (ms), req/s, error % and request counts of a run. */
 export function runNumbers(summary: LoadSummary, prefix = ''): Record<string, number> {
@@ -26,4 +36,30 @@ export function failuresText(summary: LoadSummary): string {
     .filter(([outcome]) => outcome !== 'served')
     .map(([outcome, count]) => `${OUTCOME_LABELS[outcome as OutcomeClass]} x${count}`)
   return parts.length > 0 ? parts.join(', ') : 'none'
+}
+
+/**
+ * `requests` requests through the load balancer, one after another or on `connections`
+ * concurrent connections, recorded for the report.
+ */
+export async function lbRun(
+  context: ScenarioContext,
+  method: 'GET' | 'POST',
+  path: string,
+  requests: number,
+  connections?: number,
+): Promise<LoadRun> {
+  const run = await runLoad({
+    name:
+      connections === undefined
+        ? `${requests} sequential ${method} ${path}`
+        : `${requests} ${method} ${path} at concurrency ${connections}`,
+    url: lbUrl(context, path),
+    ...(method === 'POST' && { method }),
+    requests,
+    ...(connections !== undefined && { connections }),
+    describe: describeJsonResponse,
+  })
+  context.record(run)
+  return run
 }

@@ -5,8 +5,9 @@
  */
 import type { ControlTarget, StackEndpoints } from '@production-lab/control'
 import { type ReportRun, toReportRun } from '@production-lab/load'
+import { withRestoredStack } from './arrange.js'
 import { createHttpClient } from './http.js'
-import type { CheckResult, Scenario, ScenarioResult } from './types.js'
+import type { CheckResult, Scenario, ScenarioContext, ScenarioResult } from './types.js'
 
 export interface ScenarioOutcome extends ScenarioResult {
   runs: ReportRun[]
@@ -37,11 +38,11 @@ export async function runScenarios(
       const tag = `[${scenario.id}]`
       options.progress(`${tag} ${scenario.title}`)
       let error: string | undefined
-      if (!scenario.targets.includes(options.target.kind)) {
+      if (scenario.targets && !scenario.targets.includes(options.target.kind)) {
         error = `not available on the ${options.target.kind} target`
       } else {
         try {
-          await scenario.run({
+          const context: ScenarioContext = {
             target: options.target,
             endpoints: options.endpoints,
             http,
@@ -52,7 +53,8 @@ export async function runScenarios(
               options.progress(`${tag}   ${result.passed ? 'PASS' : 'FAIL'} ${result.name}`)
             },
             record: (run) => runs.push(toReportRun(run)),
-          })
+          }
+          await withRestoredStack(context, () => scenario.run(context))
         } catch (caught) {
           error = options.signal.aborted ? 'interrupted' : (caught as Error).message
         }

@@ -3,11 +3,11 @@
  * zone) gives exactly 15/5 for 20 sequential reads and 75 % +- 2 % over 1000 reads.
  */
 
-import { describeJsonResponse, runLoad } from '@production-lab/load'
+import { runLoad } from '@production-lab/load'
 import { READERS } from '@production-lab/stack'
-import { lbUrl, withRestoredStack } from './arrange.js'
-import { runNumbers, splitText } from './measure.js'
-import type { Scenario } from './types.js'
+import { lbUrl } from './arrange.js'
+import { lbRun, runNumbers, splitText } from './measure.js'
+import type { ScenarioContext } from './types.js'
 
 const T4 = {
   /** reads before counting, so nginx's smooth weighted round robin has recovered from any earlier failure */
@@ -19,56 +19,33 @@ const T4 = {
   tolerance: 2,
 }
 
-export const t4Split: Scenario = {
-  id: 'T4',
-  aliases: ['split', 'distribution'],
-  title: 'Load-balancing distribution',
-  guide:
-    'for i in $(seq 1 20); do curl -s localhost:8080/read; done | grep -o FAST_REPLICA_. | sort | uniq -c',
-  targets: ['native', 'docker'],
-  async run(context) {
-    const [heavy, light] = READERS as [(typeof READERS)[0], (typeof READERS)[0]]
-    const weightTotal = (heavy.weight ?? 1) + (light.weight ?? 1)
-    const heavyShare = (heavy.weight ?? 1) / weightTotal
-    await withRestoredStack(context, async () => {
-      await runLoad({ url: lbUrl(context, '/read'), requests: T4.warmUpReads })
-      const exact = await runLoad({
-        name: `${T4.exactReads} sequential GET /read`,
-        url: lbUrl(context, '/read'),
-        requests: T4.exactReads,
-        describe: describeJsonResponse,
-      })
-      context.record(exact)
-      const wantHeavy = T4.exactReads * heavyShare
-      const gotHeavy = exact.summary.labels[heavy.serviceName] ?? 0
-      const gotLight = exact.summary.labels[light.serviceName] ?? 0
-      context.check({
-        name: `4 ${T4.exactReads} reads split exactly ${wantHeavy}/${T4.exactReads - wantHeavy}`,
-        passed: gotHeavy === wantHeavy && gotLight === T4.exactReads - wantHeavy,
-        expected: `${heavy.serviceName} ${wantHeavy}, ${light.serviceName} ${T4.exactReads - wantHeavy} (weights ${heavy.weight}:${light.weight})`,
-        actual: splitText(exact.summary),
-        numbers: { [heavy.serviceName]: gotHeavy, [light.serviceName]: gotLight },
-      })
+/** T4: the scenario's act and assert (its id, title and guide commands: registry.ts). */
+export async function t4Split(context: ScenarioContext): Promise<void> {
+  const [heavy, light] = READERS as [(typeof READERS)[0], (typeof READERS)[0]]
+  const weightTotal = (heavy.weight ?? 1) + (light.weight ?? 1)
+  const heavyShare = (heavy.weight ?? 1) / weightTotal
+  await runLoad({ url: lbUrl(context, '/read'), requests: T4.warmUpReads })
+  const exact = await lbRun(context, 'GET', '/read', T4.exactReads)
+  const wantHeavy = T4.exactReads * heavyShare
+  const gotHeavy = exact.summary.labels[heavy.serviceName] ?? 0
+  const gotLight = exact.summary.labels[light.serviceName] ?? 0
+  context.check({
+    name: `4 ${T4.exactReads} reads split exactly ${wantHeavy}/${T4.exactReads - wantHeavy}`,
+    passed: gotHeavy === wantHeavy && gotLight === T4.exactReads - wantHeavy,
+    expected: `${heavy.serviceName} ${wantHeavy}, ${light.serviceName} ${T4.exactReads - wantHeavy} (weights ${heavy.weight}:${light.weight})`,
+    actual: splitText(exact.summary),
+    numbers: { [heavy.serviceName]: gotHeavy, [light.serviceName]: gotLight },
+  })
 
-      context.progress(`${T4.manyReads} reads at concurrency ${T4.manyConcurrency}`)
-      const many = await runLoad({
-        name: `${T4.manyReads} GET /read at concurrency ${T4.manyConcurrency}`,
-        url: lbUrl(context, '/read'),
-        requests: T4.manyReads,
-        connections: T4.manyConcurrency,
-        describe: describeJsonResponse,
-      })
-      context.record(many)
-      const heavyPercent = ((many.summary.labels[heavy.serviceName] ?? 0) * 100) / T4.manyReads
-      const targetPercent = heavyShare * 100
-      context.check({
-        name: `4 ${T4.manyReads} reads: ${targetPercent}% +- ${T4.tolerance}% to ${heavy.serviceName}`,
-        passed:
-          many.summary.served === T4.manyReads && Math.abs(heavyPercent - targetPercent) <= T4.tolerance,
-        expected: `all served; ${heavy.serviceName} ${targetPercent - T4.tolerance}-${targetPercent + T4.tolerance}%`,
-        actual: `${many.summary.served}/${T4.manyReads} served; ${splitText(many.summary)}`,
-        numbers: { heavyPercent, ...runNumbers(many.summary) },
-      })
-    })
-  },
+  context.progress(`${T4.manyReads} reads at concurrency ${T4.manyConcurrency}`)
+  const many = await lbRun(context, 'GET', '/read', T4.manyReads, T4.manyConcurrency)
+  const heavyPercent = ((many.summary.labels[heavy.serviceName] ?? 0) * 100) / T4.manyReads
+  const targetPercent = heavyShare * 100
+  context.check({
+    name: `4 ${T4.manyReads} reads: ${targetPercent}% +- ${T4.tolerance}% to ${heavy.serviceName}`,
+    passed: many.summary.served === T4.manyReads && Math.abs(heavyPercent - targetPercent) <= T4.tolerance,
+    expected: `all served; ${heavy.serviceName} ${targetPercent - T4.tolerance}-${targetPercent + T4.tolerance}%`,
+    actual: `${many.summary.served}/${T4.manyReads} served; ${splitText(many.summary)}`,
+    numbers: { heavyPercent, ...runNumbers(many.summary) },
+  })
 }

@@ -53,7 +53,11 @@ export interface Scenario {
   title: string
   /** the guide's commands this scenario stands for, for the docs and the report */
   guide: string
-  /** which targets it can run on */
-  targets: Array<ControlTarget['kind']>
+  /** which targets it can run on; every one when not given */
+  targets?: Array<ControlTarget['kind']>
+  /**
+   * act and assert; the runner arranges (a healthy stack) before and restores the stack as
+   * it was found after, also when run throws (arrange.ts withRestoredStack)
+   */
   run(context: ScenarioContext): Promise<void>
 }

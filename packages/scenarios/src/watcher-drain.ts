@@ -6,8 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeRunState, type ProcessStatus } from '@production-lab/control'
 import { stackTimings } from '@production-lab/stack'
-import { withRestoredStack } from './arrange.js'
-import type { Scenario } from './types.js'
+import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
 import {
   processOf,
@@ -26,72 +25,63 @@ const W2 = {
   pollMs: 100,
 }
 
-export const watcherDrain: Scenario = {
-  id: 'W2',
-  aliases: ['watcher-drain'],
-  title: 'Health-watcher never restarts a draining reader',
-  guide:
-    'docker kill -s SIGTERM app_fast_2 (the naive /health-curl-and-restart script would restart it mid-drain)',
-  targets: ['native', 'docker'],
-  async run(context) {
-    const victim = victimReader()
-    await withRestoredStack(context, async () => {
-      const status = await requireWatched(context, victim.name)
-      const { probeIntervalMs, fall } = status.settings
-      const restartsBefore = await watcherMetric(context, 'watcher_restarts_total', { target: victim.name })
-      const before = await processOf(context, victim.name)
+/** W2: the scenario's act and assert (its id, title and guide commands: registry.ts). */
+export async function watcherDrain(context: ScenarioContext): Promise<void> {
+  const victim = victimReader()
+  const status = await requireWatched(context, victim.name)
+  const { probeIntervalMs, fall } = status.settings
+  const restartsBefore = await watcherMetric(context, 'watcher_restarts_total', { target: victim.name })
+  const before = await processOf(context, victim.name)
 
-      context.progress(`SIGTERM ${victim.name} (pid ${before.pid}); watching the watcher's view of it`)
-      const seen: string[] = []
-      const note = (state: string) => {
-        if (seen.at(-1) !== state) seen.push(state)
-      }
-      const signalledAt = performance.now()
-      await context.target.kill(victim.name, 'SIGTERM')
-      // Look at the watcher and the process until the process is gone.
-      let process: ProcessStatus | undefined
-      const exited = await waitFor(
-        `${victim.name} to exit after SIGTERM`,
-        async () => {
-          note(targetOf(await watcherStatus(context), victim.name).state)
-          process = await processOf(context, victim.name)
-          return process.state === 'exited' || process.state === 'stopped' ? process : undefined
-        },
-        {
-          timeoutMs: W2.drainMaxMs,
-          intervalMs: W2.pollMs,
-          signal: context.signal,
-          seen: () =>
-            `${victim.name} ${process ? describeRunState(process) : 'not looked at'}; watcher states ${seen.join(' -> ')}`,
-        },
-      )
-      const drainMs = performance.now() - signalledAt
-      context.check({
-        name: 'W2.1 the watcher sees the reader draining, not down',
-        passed: seen.includes('draining') && !seen.includes('down') && !seen.includes('restarting'),
-        expected: 'watcher state up -> draining while /health/ready is 503 and /health/live is 200',
-        actual: `watcher states during the drain: ${seen.join(' -> ')}; the process exited with code ${exited.exitCode} after ${seconds(drainMs)}`,
-        numbers: { drainMs: Math.round(drainMs), exitCode: exited.exitCode ?? -1 },
-      })
+  context.progress(`SIGTERM ${victim.name} (pid ${before.pid}); watching the watcher's view of it`)
+  const seen: string[] = []
+  const note = (state: string) => {
+    if (seen.at(-1) !== state) seen.push(state)
+  }
+  const signalledAt = performance.now()
+  await context.target.kill(victim.name, 'SIGTERM')
+  // Look at the watcher and the process until the process is gone.
+  let process: ProcessStatus | undefined
+  const exited = await waitFor(
+    `${victim.name} to exit after SIGTERM`,
+    async () => {
+      note(targetOf(await watcherStatus(context), victim.name).state)
+      process = await processOf(context, victim.name)
+      return process.state === 'exited' || process.state === 'stopped' ? process : undefined
+    },
+    {
+      timeoutMs: W2.drainMaxMs,
+      intervalMs: W2.pollMs,
+      signal: context.signal,
+      seen: () =>
+        `${victim.name} ${process ? describeRunState(process) : 'not looked at'}; watcher states ${seen.join(' -> ')}`,
+    },
+  )
+  const drainMs = performance.now() - signalledAt
+  context.check({
+    name: 'W2.1 the watcher sees the reader draining, not down',
+    passed: seen.includes('draining') && !seen.includes('down') && !seen.includes('restarting'),
+    expected: 'watcher state up -> draining while /health/ready is 503 and /health/live is 200',
+    actual: `watcher states during the drain: ${seen.join(' -> ')}; the process exited with code ${exited.exitCode} after ${seconds(drainMs)}`,
+    numbers: { drainMs: Math.round(drainMs), exitCode: exited.exitCode ?? -1 },
+  })
 
-      // Hold on for twice the time a crash would take to be restarted, then look again.
-      const holdMs = 2 * probeIntervalMs * fall + 2000
-      context.progress(`holding ${seconds(holdMs)}: a restart now would be wrong`)
-      const holdUntil = performance.now() + holdMs
-      while (performance.now() < holdUntil) {
-        note(targetOf(await watcherStatus(context), victim.name).state)
-        await sleep(W2.pollMs * 5)
-      }
-      const afterHold = await processOf(context, victim.name)
-      const restartsAfter = await watcherMetric(context, 'watcher_restarts_total', { target: victim.name })
-      const finalState = targetOf(await watcherStatus(context), victim.name).state
-      context.check({
-        name: 'W2.2 no restart during the drain nor after the clean exit',
-        passed: restartsAfter === restartsBefore && afterHold.state !== 'running' && finalState === 'stopped',
-        expected: `watcher_restarts_total unchanged; ${victim.name} still not running ${seconds(holdMs)} after its exit; watcher state stopped`,
-        actual: `restarts +${restartsAfter - restartsBefore}; ${victim.name} ${afterHold.state}; watcher states ${seen.join(' -> ')}`,
-        numbers: { restartsDelta: restartsAfter - restartsBefore, holdMs },
-      })
-    })
-  },
+  // Hold on for twice the time a crash would take to be restarted, then look again.
+  const holdMs = 2 * probeIntervalMs * fall + 2000
+  context.progress(`holding ${seconds(holdMs)}: a restart now would be wrong`)
+  const holdUntil = performance.now() + holdMs
+  while (performance.now() < holdUntil) {
+    note(targetOf(await watcherStatus(context), victim.name).state)
+    await sleep(W2.pollMs * 5)
+  }
+  const afterHold = await processOf(context, victim.name)
+  const restartsAfter = await watcherMetric(context, 'watcher_restarts_total', { target: victim.name })
+  const finalState = targetOf(await watcherStatus(context), victim.name).state
+  context.check({
+    name: 'W2.2 no restart during the drain nor after the clean exit',
+    passed: restartsAfter === restartsBefore && afterHold.state !== 'running' && finalState === 'stopped',
+    expected: `watcher_restarts_total unchanged; ${victim.name} still not running ${seconds(holdMs)} after its exit; watcher state stopped`,
+    actual: `restarts +${restartsAfter - restartsBefore}; ${victim.name} ${afterHold.state}; watcher states ${seen.join(' -> ')}`,
+    numbers: { restartsDelta: restartsAfter - restartsBefore, holdMs },
+  })
 }

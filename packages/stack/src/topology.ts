@@ -45,41 +45,34 @@ export interface AppServiceSpec {
   limits?: { cpus: number; memoryBytes: number }
 }
 
-export const WRITER: AppServiceSpec = {
-  name: 'app_slow',
-  aliases: ['writer', 'slow'],
-  app: 'writer',
-  serviceName: 'SLOW_PRIMARY',
-  basePort: 7001,
-  limits: { cpus: 0.5, memoryBytes: 512 * 1024 * 1024 },
+/** One app of the stack: its guide name, aliases, app, SERVICE_NAME and port at offset 0. */
+function appService(
+  name: string,
+  aliases: string[],
+  app: AppName,
+  serviceName: string,
+  basePort: number,
+  extra: Pick<AppServiceSpec, 'weight' | 'limits'> = {},
+): AppServiceSpec {
+  return { name, aliases, app, serviceName, basePort, ...extra }
 }
+
+export const WRITER = appService('app_slow', ['writer', 'slow'], 'writer', 'SLOW_PRIMARY', 7001, {
+  limits: { cpus: 0.5, memoryBytes: 512 * 1024 * 1024 },
+})
 
 export const READERS: AppServiceSpec[] = [
-  {
-    name: 'app_fast_1',
-    aliases: ['reader-1', 'reader1'],
-    app: 'reader',
-    serviceName: 'FAST_REPLICA_1',
-    basePort: 7002,
-    weight: 3,
-  },
-  {
-    name: 'app_fast_2',
-    aliases: ['reader-2', 'reader2'],
-    app: 'reader',
-    serviceName: 'FAST_REPLICA_2',
-    basePort: 7003,
-    weight: 1,
-  },
+  appService('app_fast_1', ['reader-1', 'reader1'], 'reader', 'FAST_REPLICA_1', 7002, { weight: 3 }),
+  appService('app_fast_2', ['reader-2', 'reader2'], 'reader', 'FAST_REPLICA_2', 7003, { weight: 1 }),
 ]
 
-export const HEALTH_WATCHER: AppServiceSpec = {
-  name: 'health_watcher',
-  aliases: ['watcher', 'health-watcher'],
-  app: 'health-watcher',
-  serviceName: 'HEALTH_WATCHER',
-  basePort: 7004,
-}
+export const HEALTH_WATCHER = appService(
+  'health_watcher',
+  ['watcher', 'health-watcher'],
+  'health-watcher',
+  'HEALTH_WATCHER',
+  7004,
+)
 
 export const APP_SERVICES: AppServiceSpec[] = [WRITER, ...READERS, HEALTH_WATCHER]
 

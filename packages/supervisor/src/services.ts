@@ -185,7 +185,7 @@ function prometheusProcess(context: StackContext): ProcessSpec | string {
   const configFile = join(dir, 'prometheus.yml')
   const listen = `127.0.0.1:${ports.prometheus}`
   return {
-    name: 'prometheus',
+    ...monitoringSpec(context, 'prometheus', ports.prometheus, '/-/ready'),
     command: prometheus,
     args: [
       `--config.file=${configFile}`,
@@ -195,18 +195,30 @@ function prometheusProcess(context: StackContext): ProcessSpec | string {
       '--web.enable-lifecycle',
     ],
     cwd: dir,
-    env: {},
-    url: `http://${listen}`,
-    readyPath: '/-/ready',
-    probe: 'http-200',
-    ports: [ports.prometheus],
-    stopSignal: 'SIGTERM',
-    stopTimeoutS: stackDefaults.infraStopTimeoutS,
-    logFile: logFile(context, 'prometheus'),
     prepare() {
       mkdirSync(dir, { recursive: true })
       writeFileSync(configFile, renderPrometheusConfig(nativePrometheusVars(context.offset)))
     },
+  }
+}
+
+/** What Prometheus and the exporters share: an HTTP probe on 127.0.0.1:port, SIGTERM, the infra grace period. */
+function monitoringSpec(
+  context: StackContext,
+  name: string,
+  port: number,
+  readyPath: string,
+): Omit<ProcessSpec, 'command' | 'args'> {
+  return {
+    name,
+    env: {},
+    url: `http://127.0.0.1:${port}`,
+    readyPath,
+    probe: 'http-200',
+    ports: [port],
+    stopSignal: 'SIGTERM',
+    stopTimeoutS: stackDefaults.infraStopTimeoutS,
+    logFile: logFile(context, name),
   }
 }
 
@@ -217,20 +229,12 @@ function nginxExporterProcess(context: StackContext): ProcessSpec | string {
     return 'nginx_exporter: not started (not installed: `apt-get install prometheus-nginx-exporter`)'
   const listen = `127.0.0.1:${ports.nginxExporter}`
   return {
-    name: 'nginx_exporter',
+    ...monitoringSpec(context, 'nginx_exporter', ports.nginxExporter, '/metrics'),
     command: exporter,
     args: [
       `-nginx.scrape-uri=http://127.0.0.1:${ports.nginxStatus}/stub_status`,
       `-web.listen-address=${listen}`,
     ],
-    env: {},
-    url: `http://${listen}`,
-    readyPath: '/metrics',
-    probe: 'http-200',
-    ports: [ports.nginxExporter],
-    stopSignal: 'SIGTERM',
-    stopTimeoutS: stackDefaults.infraStopTimeoutS,
-    logFile: logFile(context, 'nginx_exporter'),
   }
 }
 
@@ -244,7 +248,7 @@ function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
   const ports = stackPorts(context.offset)
   const program = MTAIL_PROGRAM_PATH
   return {
-    name: 'nginx_log_exporter',
+    ...monitoringSpec(context, 'nginx_log_exporter', ports.nginxLogExporter, '/metrics'),
     command: mtail,
     args: [
       `--progs=${program}`,
@@ -255,14 +259,6 @@ function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
       '--emit_prog_label=false',
       '--logtostderr',
     ],
-    env: {},
-    url: `http://127.0.0.1:${ports.nginxLogExporter}`,
-    readyPath: '/metrics',
-    probe: 'http-200',
-    ports: [ports.nginxLogExporter],
-    stopSignal: 'SIGTERM',
-    stopTimeoutS: stackDefaults.infraStopTimeoutS,
-    logFile: logFile(context, 'nginx_log_exporter'),
   }
 }
 
