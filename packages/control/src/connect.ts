@@ -13,12 +13,13 @@ import {
   stackPorts,
   stackStateFile,
 } from '@production-lab/stack'
-import { DockerTarget } from './docker.js'
+import { ComposeTarget } from './compose.js'
 import { NativeTarget } from './native.js'
 import { readStackState } from './state-file.js'
 import { ControlError, type ControlTarget, type StackEndpoints } from './target.js'
 
-export type TargetKind = 'native' | 'compose'
+/** The stack a client talks to: the same word as ControlTarget's kind. */
+export type TargetKind = ControlTarget['kind']
 export const TARGET_KINDS: TargetKind[] = ['native', 'compose']
 
 export interface ConnectedTarget {
@@ -80,7 +81,7 @@ export function composeEndpoints(env: NodeJS.ProcessEnv = process.env): StackEnd
 }
 
 export async function connectCompose(env: NodeJS.ProcessEnv = process.env): Promise<ConnectedTarget> {
-  const target = new DockerTarget({ socketPath: dockerSocket(env) })
+  const target = new ComposeTarget({ socketPath: dockerSocket(env) })
   await target.ping()
   return { target, endpoints: composeEndpoints(env) }
 }

@@ -1,5 +1,5 @@
+export * from './compose.js'
 export * from './connect.js'
-export * from './docker.js'
 export * from './native.js'
 export * from './settle.js'
 export * from './state-file.js'

@@ -43,7 +43,7 @@ export function serviceUrl(context: ScenarioContext, name: string): string {
  * name again (every 1 s, see infra/docker/nginx-entrypoint.sh) and has reloaded.
  */
 export function lbForgetsGoneMs(context: ScenarioContext): number {
-  return context.target.kind === 'docker' ? 2000 : 0
+  return context.target.kind === 'compose' ? 2000 : 0
 }
 
 /**
@@ -54,7 +54,7 @@ export function lbForgetsGoneMs(context: ScenarioContext): number {
  * that got no answer). Retried requests are counted in every summary, so it stays visible.
  */
 export function lbReadRetry(context: ScenarioContext): RetryOptions | undefined {
-  if (context.target.kind !== 'docker') return undefined
+  if (context.target.kind !== 'compose') return undefined
   return { retries: 1, baseDelayMs: 0, maxDelayMs: 0, retryOn: new Set<OutcomeClass>(['conn_reset']) }
 }
 

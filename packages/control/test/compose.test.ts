@@ -1,12 +1,12 @@
 /**
- * DockerTarget against a real Docker-API-compatible socket (podman's), with real containers.
+ * ComposeTarget against a real Docker-API-compatible socket (podman's), with real containers.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  ComposeTarget,
   ControlError,
-  DockerTarget,
   LogDemuxer,
   type ServiceStatus,
   startWhenSettled,
@@ -23,7 +23,7 @@ const SLOW_STOP_SCRIPT = "echo started; trap 'sleep 3; exit 0' TERM; while true;
 const SLOW_STOP = 'lab_test_slow_stop'
 
 let sandbox: PodmanSandbox
-let docker: DockerTarget
+let docker: ComposeTarget
 
 async function waitFor(
   name: string,
@@ -40,7 +40,7 @@ async function waitFor(
   throw new Error(`${name} did not become ${what} within 15 s; last: ${JSON.stringify(last)}`)
 }
 
-describe('DockerTarget over podman system service', { timeout: 120_000 }, () => {
+describe('ComposeTarget over podman system service', { timeout: 120_000 }, () => {
   before(async () => {
     sandbox = await startPodman()
     const create = (name: string, ...extra: string[]) =>
@@ -71,7 +71,7 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
       '-c',
       SLOW_STOP_SCRIPT,
     )
-    docker = new DockerTarget({
+    docker = new ComposeTarget({
       socketPath: sandbox.socketPath,
       names: [OPTED, PLAIN, SLOW_STOP, 'absent_container'],
       defaultStopTimeoutS: 2,
@@ -198,9 +198,9 @@ describe('DockerTarget over podman system service', { timeout: 120_000 }, () => 
   })
 })
 
-describe('DockerTarget without a socket', () => {
+describe('ComposeTarget without a socket', () => {
   test('a missing socket is UNREACHABLE and names the socket', async () => {
-    const missing = new DockerTarget({ socketPath: '/tmp/production-lab-no-such.sock' })
+    const missing = new ComposeTarget({ socketPath: '/tmp/production-lab-no-such.sock' })
     try {
       await assert.rejects(missing.ping(), (error: ControlError) => {
         assert.ok(error instanceof ControlError)

@@ -1,5 +1,6 @@
 /**
- * ControlTarget over the Docker Engine API on its unix socket (Docker, or podman's
+ * The compose stack's ControlTarget ('compose', the one word for it in the CLI and the code):
+ * the Docker Engine API on its unix socket (Docker, or podman's
  * `podman system service`), for the compose stack: the lab's `--target compose` and the
  * health-watcher's docker adapter. Paths carry no API version: Docker then speaks its current
  * version and podman its compat version, so one client works with both.
@@ -20,7 +21,7 @@ import type {
 } from './target.js'
 import { ControlError } from './target.js'
 
-export interface DockerTargetOptions {
+export interface ComposeTargetOptions {
   /** path of the Engine API unix socket, e.g. /var/run/docker.sock */
   socketPath: string
   /** container names ps() lists; default: the stack's services from the topology */
@@ -56,14 +57,14 @@ const DEFAULT_NAMES = [...APP_SERVICES.map((s) => s.name), ...INFRA_SERVICES, 'g
 const NEVER_STARTED = '0001-01-01T00:00:00Z'
 const DEFAULT_STOP_TIMEOUT_S = 10
 
-export class DockerTarget implements ControlTarget {
-  readonly kind = 'docker' as const
+export class ComposeTarget implements ControlTarget {
+  readonly kind = 'compose' as const
   readonly socketPath: string
   readonly #pool: Pool
   readonly #names: string[]
   readonly #defaultStopTimeoutS: number
 
-  constructor(options: DockerTargetOptions) {
+  constructor(options: ComposeTargetOptions) {
     this.socketPath = options.socketPath
     this.#names = options.names ?? DEFAULT_NAMES
     this.#defaultStopTimeoutS = options.defaultStopTimeoutS ?? DEFAULT_STOP_TIMEOUT_S
