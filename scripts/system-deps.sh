@@ -7,6 +7,8 @@
 #            podman + runc (the Docker control target is tested against podman's Docker API)
 #   compose  what running the compose stack with podman needs (scripts/compose/)
 #   compose-validate  docker-compose alone, to validate docker-compose.yml
+#   kube-play  compose's, plus catatonit: the init of the infra container every podman pod
+#            has (scripts/k8s/kube-play.sh runs the Kubernetes manifests as pods)
 set -euo pipefail
 
 # Each package, and a command or file whose presence proves it is installed.
@@ -16,7 +18,7 @@ declare -A probes=(
   [slirp4netns]=slirp4netns [fuse-overlayfs]=fuse-overlayfs
   [containernetworking-plugins]=/usr/lib/cni/bridge [netavark]=/usr/lib/podman/netavark
   [aardvark-dns]=/usr/lib/podman/aardvark-dns [uidmap]=newuidmap [iptables]=iptables
-  [debootstrap]=debootstrap [docker-compose]=docker-compose
+  [debootstrap]=debootstrap [docker-compose]=docker-compose [catatonit]=catatonit
 )
 stack=(nginx-light prometheus prometheus-nginx-exporter mtail)
 declare -A groups=(
@@ -25,6 +27,7 @@ declare -A groups=(
   [compose]="podman buildah runc slirp4netns fuse-overlayfs containernetworking-plugins netavark aardvark-dns uidmap iptables debootstrap docker-compose"
   [compose-validate]="docker-compose"
 )
+groups[kube-play]="${groups[compose]} catatonit"
 
 [ "$#" -gt 0 ] || set -- stack
 missing=()

@@ -15,16 +15,21 @@ function labelValues(
   title: string,
 ): dashboard.QueryVariableBuilder {
   const definition = `label_values(${query}, ${label})`
-  return new dashboard.QueryVariableBuilder(name)
-    .label(title)
-    .datasource(PROMETHEUS)
-    .query({ query: definition, refId: `${name}-variable` })
-    .definition(definition)
-    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-    .sort(dashboard.VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .current({ text: 'All', value: '$__all' })
+  return (
+    new dashboard.QueryVariableBuilder(name)
+      .label(title)
+      .datasource(PROMETHEUS)
+      // The string form: Grafana's dashboard schema declares `query?: string | {...}` and its
+      // Prometheus variable editor migrates a string query on load; the object form
+      // {query, refId} breaks the published JSON schema (its object form holds objects only).
+      .query(definition)
+      .definition(definition)
+      .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+      .sort(dashboard.VariableSort.AlphabeticalAsc)
+      .multi(true)
+      .includeAll(true)
+      .current({ text: 'All', value: '$__all' })
+  )
 }
 
 /** The guide's container names of the apps: app_slow, app_fast_1, app_fast_2, health_watcher. */

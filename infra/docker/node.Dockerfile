@@ -39,6 +39,9 @@ WORKDIR /app
 COPY --from=build /deploy/package.json ./package.json
 COPY --from=build /deploy/node_modules ./node_modules
 COPY --from=build /deploy/dist ./dist
+# The writer's data directory (WRITER_DATA_DIR), owned by the unprivileged user: a fresh named
+# volume mounted here takes this ownership, so the read-only container can write its database.
+RUN mkdir /data && chown node:node /data
 USER node
 EXPOSE 8000
 # `node` itself is the process that gets docker stop's SIGTERM (no npm/pnpm wrapper that

@@ -67,14 +67,20 @@ teardown() {
   printf 'smoke: %s after %ss\n' "$([ "$status" -eq 0 ] && echo passed || echo FAILED)" "$((SECONDS - started))" >&2
   exit "$status"
 }
+# One user of the podman setup at a time, from the first step to the end of the teardown: the
+# teardown stops podman's API service and removes the stack's containers, so a second run (a
+# preparation of another clone, say) must not overlap any part of this one. A run started
+# meanwhile waits here (bounded), then finds everything built. The lock is the file
+# descriptor's: it goes with this process, after the exit trap's teardown.
+mkdir -p "$PL_CONTAINERS_DIR"
+exec 9>"$PL_CONTAINERS_DIR/podman.lock"
+lock_wait_s="${PL_PODMAN_LOCK_WAIT_S:-1500}"
+flock -w "$lock_wait_s" 9 ||
+  pl_fail "another run held $PL_CONTAINERS_DIR/podman.lock for over ${lock_wait_s} s (holders: $(fuser "$PL_CONTAINERS_DIR/podman.lock" 2>/dev/null || echo unknown))"
+# Only now: a run that gave up waiting must not tear down the holder's stack.
 trap teardown EXIT
 trap 'exit 130' INT TERM
-
-# One preparation at a time: a run started meanwhile waits here, then finds it all built.
-mkdir -p "$PL_CONTAINERS_DIR"
-exec 9>"$PL_CONTAINERS_DIR/prepare.lock"
-flock 9 || pl_fail "could not lock $PL_CONTAINERS_DIR/prepare.lock"
-phase "waited for other preparation"
+phase "waited for other podman runs"
 bash scripts/compose/setup-podman.sh
 phase "podman ready"
 bash scripts/compose/base-images.sh
@@ -84,7 +90,6 @@ PL_KEEP_PODMAN_SERVICE=1 bash scripts/compose/teardown.sh
 docker-compose build --quiet writer reader-1 health-watcher nginx nginx-log-exporter prometheus >"$PL_CONTAINERS_DIR/build.log" 2>&1 ||
   { tail -40 "$PL_CONTAINERS_DIR/build.log" >&2; pl_fail "image build failed; full log: $PL_CONTAINERS_DIR/build.log"; }
 phase "images built"
-flock -u 9
 # The teardown on exit stops podman's API service, so the stack later gets a fresh one at
 # normal priority (a background preparation runs it niced, and containers inherit that).
 [ "$prepare_only" = 0 ] || exit 0

@@ -2,8 +2,11 @@
  * What a run starts and where: one 127.0.0.1 port per server from BENCH_PORT_BASE, and
  * the environment of each. The layer rows run the reader's route with `layerDelayMs` of
  * simulated wait (0: the layers' CPU cost is all there is to measure); the reader and
- * writer run as the lab configures them (5 ms reads, 50 ms writes).
+ * writer run as the lab configures them (5 ms reads, 50 ms writes). The writers keep their
+ * databases under `dataRoot` (the run's output dir, emptied at each run); the durability rows
+ * add two writers whose storage differs from the lab's (FULL): in memory and NORMAL.
  */
+import { join } from 'node:path'
 import { defaults } from './defaults.js'
 import type { ServerSpec } from './servers.js'
 
@@ -19,6 +22,9 @@ export function portsFrom(base: number) {
     nginxStatus: base + 7,
     /** fresh processes of the lifecycle-cost measurements, one at a time */
     lifecycleCost: base + 8,
+    /** the durability rows' writers besides the lab's own (see durability-cost.ts) */
+    writerMemory: base + 9,
+    writerNormal: base + 10,
   }
 }
 export type BenchPorts = ReturnType<typeof portsFrom>
@@ -32,7 +38,8 @@ const UNDER_LOAD = {
   SHED_MAX_EVENT_LOOP_DELAY_MS: String(defaults.shedEventLoopDelayMs),
 }
 
-export function loadServers(ports: BenchPorts) {
+export function loadServers(ports: BenchPorts, dataRoot: string) {
+  const writerWork = { SERVICE_NAME: 'SLOW_PRIMARY', WRITE_DELAY_MS: String(defaults.writeDelayMs) }
   const layerWork = { READ_DELAY_MS: String(defaults.layerDelayMs) }
   return {
     bare: {
@@ -69,13 +76,30 @@ export function loadServers(ports: BenchPorts) {
       name: 'writer',
       kind: 'writer',
       port: ports.writer,
-      env: { SERVICE_NAME: 'SLOW_PRIMARY', WRITE_DELAY_MS: String(defaults.writeDelayMs), ...UNDER_LOAD },
+      env: { ...writerWork, WRITER_DATA_DIR: join(dataRoot, 'writer'), ...UNDER_LOAD },
+    },
+    writerMemory: {
+      name: 'writer-memory',
+      kind: 'writer',
+      port: ports.writerMemory,
+      env: { ...writerWork, WRITER_DATA_DIR: ':memory:', ...UNDER_LOAD },
+    },
+    writerNormal: {
+      name: 'writer-normal',
+      kind: 'writer',
+      port: ports.writerNormal,
+      env: {
+        ...writerWork,
+        WRITER_DATA_DIR: join(dataRoot, 'writer-normal'),
+        WRITER_SYNCHRONOUS: 'NORMAL',
+        ...UNDER_LOAD,
+      },
     },
   } satisfies Record<string, ServerSpec>
 }
 
 /** The services whose start, idle memory and shutdown are measured, on fresh processes. */
-export function lifecycleCostServers(ports: BenchPorts): ServerSpec[] {
+export function lifecycleCostServers(ports: BenchPorts, dataRoot: string): ServerSpec[] {
   const delay = { GRACEFUL_SHUTDOWN_DELAY_S: String(defaults.shutdownDelayS) }
   return [
     {
@@ -88,7 +112,7 @@ export function lifecycleCostServers(ports: BenchPorts): ServerSpec[] {
       name: 'writer',
       kind: 'writer',
       port: ports.lifecycleCost,
-      env: { SERVICE_NAME: 'SLOW_PRIMARY', ...delay },
+      env: { SERVICE_NAME: 'SLOW_PRIMARY', WRITER_DATA_DIR: join(dataRoot, 'writer-lifecycle'), ...delay },
     },
   ]
 }

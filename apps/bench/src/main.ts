@@ -2,7 +2,8 @@
 /**
  * `pnpm bench`: the cost of every layer, measured against its baseline in one run.
  *   1. lifecycle costs on fresh processes (ready time, idle RSS, shutdown)
- *   2. the servers under load and nginx, then the throughput and latency-fidelity suites
+ *   2. the servers under load and nginx, then the throughput, latency-fidelity and
+ *      durability (the writer's storage modes against an in-memory database) suites
  * Prints tables and the target summary, writes the JSON report. A missed target is
  * reported, not an error; the exit code is non-zero only when the run itself broke.
  */
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { REPO_ROOT } from '@production-lab/stack'
 import { parseOptions, USAGE } from './cli.js'
 import { defaults } from './defaults.js'
+import { measureDurability } from './durability-cost.js'
 import { lifecycleCostServers, loadServers, portsFrom } from './layout.js'
 import { type LifecycleCosts, measureLifecycleCosts } from './lifecycle-costs.js'
 import { startNginx } from './nginx.js'
@@ -41,7 +43,10 @@ async function run(): Promise<number> {
 
   progress(`lifecycle costs (${plan.lifecycleSamples} fresh process(es) per service)`)
   const lifecycle: LifecycleCosts[] = []
-  for (const spec of lifecycleCostServers(ports))
+  // The writers' databases, fresh each run.
+  const dataRoot = join(outDir, 'writer-data')
+  rmSync(dataRoot, { recursive: true, force: true })
+  for (const spec of lifecycleCostServers(ports, dataRoot))
     lifecycle.push(await measureLifecycleCosts(spec, plan.lifecycleSamples, logDir))
 
   const group = new ProcessGroup()
@@ -49,7 +54,7 @@ async function run(): Promise<number> {
   process.once('SIGINT', stopOnInterrupt)
   try {
     progress('starting the servers under load and nginx')
-    const specs = loadServers(ports)
+    const specs = loadServers(ports, dataRoot)
     const servers = Object.fromEntries(
       await Promise.all(
         Object.entries(specs).map(
@@ -69,6 +74,11 @@ async function run(): Promise<number> {
     const suiteServers = { ...servers, nginx }
     const { layers, results } = await measureThroughput(suiteServers, plan, progress)
     const fidelity = await measureFidelity(suiteServers, results, plan, progress)
+    const durability = await measureDurability(
+      { memory: servers.writerMemory, NORMAL: servers.writerNormal, FULL: servers.writer },
+      plan,
+      progress,
+    )
 
     const measured = { layers, fidelity, lifecycle }
     const report: BenchReport = {
@@ -84,6 +94,7 @@ async function run(): Promise<number> {
       },
       nginx: { upstreamKeepalive: nginx.upstreamKeepalive, workerProcesses: nginx.workerProcesses },
       ...measured,
+      durability,
       targets: checkTargets(measured),
     }
     const out = options.out ? resolve(options.out) : join(outDir, 'latest.json')

@@ -4,6 +4,7 @@
  */
 import { formatMarkdownTable } from '@production-lab/load'
 import { defaults } from './defaults.js'
+import { type DurabilityRow, formatDurability } from './durability-cost.js'
 import type { LifecycleCosts } from './lifecycle-costs.js'
 import type { CaseSummary } from './rounds.js'
 import { ms, percent } from './table.js'
@@ -34,6 +35,8 @@ export interface BenchReport {
   nginx: { upstreamKeepalive: number; workerProcesses: string }
   layers: LayerRow[]
   fidelity: FidelityRow[]
+  /** POST /write by storage mode against the in-memory baseline (durability-cost.ts) */
+  durability: DurabilityRow[]
   lifecycle: LifecycleCosts[]
   targets: TargetResult[]
 }
@@ -213,6 +216,9 @@ export function formatReport(report: BenchReport): string {
     '',
     `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
     fidelityTable,
+    '',
+    `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
+    formatDurability(report.durability),
     '',
     `Lifecycle costs (fresh processes, ${defaults.idleKeepAliveClients} idle keep-alive clients at shutdown)`,
     lifecycle,

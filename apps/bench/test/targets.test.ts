@@ -149,6 +149,17 @@ describe('formatReport', () => {
     nginx: { upstreamKeepalive: 64, workerProcesses: 'auto' },
     layers: [row('bare-fastify', [round(1000, 5, 10)]), row('lifecycle-all-on', [round(850, 5, 10)], 0.85)],
     fidelity: [fidelity('/read', 'direct', 50, 5.9)],
+    durability: [
+      {
+        storage: 'FULL',
+        connections: 50,
+        summary: summarise('write-FULL-50', [round(700, 58, 90)]),
+        p50Ratio: 1.1,
+        p99Ratio: 1.5,
+        commitMeanMs: 2.5,
+        writesPerCommit: 4,
+      },
+    ],
     lifecycle: [service('reader', 400, 1050, 60)],
     targets: [checkTarget({ name: 'ratio', value: 0.7, limit: 0.8, comparison: 'atLeast', unit: 'x' })],
   })
@@ -156,6 +167,10 @@ describe('formatReport', () => {
     const text = formatReport(base(0.5))
     assert.match(text, /\| lifecycle-all-on +\| +0 ms \| +850 \| +0\.85x baseline \|/)
     assert.match(text, /Targets: 0 met, 1 missed\nMISSED {2}ratio: 0\.70x, target >= 0\.80x/)
+    assert.match(
+      text,
+      /\| SQLite WAL, synchronous FULL \| +50 \| +58\.0+ \| +90\.0+ \| +1\.10x \| +1\.50x \| +700 \| +2\.500 \| +4\.0 \|/,
+    )
     assert.doesNotMatch(text, /Warning/)
   })
   it('warns when the load average exceeded the CPU count', () => {

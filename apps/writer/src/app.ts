@@ -1,114 +1,77 @@
 /**
- * The slow primary: POST /write simulates a write to primary storage (I/O wait plus real
- * CPU work) through a circuit breaker, with Idempotency-Key support so retries never
- * write twice.
+ * The slow primary: POST /write stores every write in a SQLite database (WAL mode, in
+ * WRITER_DATA_DIR) after simulated latency (I/O wait plus real CPU work), through a circuit
+ * breaker, with Idempotency-Key support that survives restarts; GET /writes/:id reads one back.
+ * The routes are in write-routes.ts, the storage in write-store.ts.
  */
-import { createHash, randomUUID } from 'node:crypto'
 import {
   type CreateServiceOptions,
   createService,
-  IdempotencyStore,
-  rejectOtherMethods,
   type Service,
-  ServiceError,
   serviceConfigSchema,
-  simulateWork,
 } from '@production-lab/lifecycle'
 import { type Static, Type } from '@sinclair/typebox'
-import { Counter } from 'prom-client'
+import { storeConfigProperties } from './store-config.js'
+import { logStoreClosed } from './store-log.js'
+import { registerWriteRoutes } from './write-routes.js'
+import { WriteStore } from './write-store.js'
+import { writerDefaults } from './writer-defaults.js'
 
 export const writerConfigSchema = serviceConfigSchema(
   {
     WRITE_DELAY_MS: Type.Number({
       minimum: 0,
       maximum: 60_000,
-      default: 50,
+      default: writerDefaults.writeDelayMs,
       description: 'I/O wait per write, ms',
     }),
     WRITE_CPU_MS: Type.Number({
       minimum: 0,
       maximum: 10_000,
-      default: 0.5,
+      default: writerDefaults.writeCpuMs,
       description: 'CPU time per write, ms',
     }),
-    IDEMPOTENCY_TTL_S: Type.Integer({
-      minimum: 1,
-      maximum: 86_400,
-      default: 600,
-      description: 'seconds: a completed answer is replayed this long',
-    }),
-    IDEMPOTENCY_MAX_KEYS: Type.Integer({
-      minimum: 1,
-      maximum: 1_000_000,
-      default: 10_000,
-      description: 'Idempotency-Keys remembered at most',
-    }),
+    ...storeConfigProperties,
   },
   { SERVICE_NAME: 'SLOW_PRIMARY', PORT: 7001 },
 )
 export type WriterConfig = Static<typeof writerConfigSchema>
 
-const writeBodySchema = Type.Object({}, { additionalProperties: true, maxProperties: 100 })
-/** Printable ASCII, as in the IETF Idempotency-Key draft's examples (UUIDs, ULIDs, hashes). */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+export type { WriteAnswer as WriteResult } from './durable-idempotency.js'
+export { type StoredWrite, WriteStore, WriteStoreError } from './write-store.js'
 
-export interface WriteResult {
-  service: string
-  id: string
-  writtenAt: string
+/** Opens the configured database; throws WriteStoreError when it cannot be used. */
+export function openWriteStore(config: WriterConfig): WriteStore {
+  return WriteStore.open({
+    dataDir: config.WRITER_DATA_DIR,
+    synchronous: config.WRITER_SYNCHRONOUS,
+    busyTimeoutMs: config.WRITER_BUSY_TIMEOUT_MS,
+    maxDbBytes: config.WRITER_MAX_DB_BYTES,
+  })
+}
+
+export interface WriterAppOptions extends Omit<CreateServiceOptions<WriterConfig>, 'config' | 'routes'> {
+  /** the database; opened from the config when not given */
+  store?: WriteStore
 }
 
 export async function buildApp(
   config: WriterConfig,
-  options: Omit<CreateServiceOptions<WriterConfig>, 'config' | 'routes'> = {},
+  options: WriterAppOptions = {},
 ): Promise<Service<WriterConfig>> {
-  return createService({
-    ...options,
+  const { store = openWriteStore(config), ...serviceOptions } = options
+  const service = await createService({
+    ...serviceOptions,
     config,
-    routes(scope, { breaker, faults, metrics }) {
-      const writes = new Counter({
-        name: 'writer_writes_total',
-        help: 'Writes that reached primary storage (replays of an Idempotency-Key are not writes).',
-        registers: [metrics.registry],
-      })
-      const storage = breaker(
-        'storage',
-        async (): Promise<WriteResult> => {
-          if (faults.dependencyShouldFail()) throw new Error('storage rejected the write (injected fault)')
-          await simulateWork({ delayMs: config.WRITE_DELAY_MS, cpuMs: config.WRITE_CPU_MS })
-          writes.inc()
-          return { service: config.SERVICE_NAME, id: randomUUID(), writtenAt: new Date().toISOString() }
-        },
-        { required: true },
-      )
-      const idempotency = new IdempotencyStore<WriteResult>({
-        ttlMs: config.IDEMPOTENCY_TTL_S * 1000,
-        maxKeys: config.IDEMPOTENCY_MAX_KEYS,
-      })
-
-      // Writes are JSON only: any other body is a 415, not a string that fails validation.
-      scope.removeContentTypeParser('text/plain')
-      // The guide posts with no body (`curl -X POST .../write`): treat that as an empty object.
-      // A JSON `null` is a body, and not an object: validation refuses it.
-      scope.addHook('preValidation', async (request) => {
-        if (request.body === undefined) request.body = {}
-      })
-      scope.post<{ Body: Record<string, unknown>; Headers: { 'idempotency-key'?: string } }>(
-        '/write',
-        { schema: { body: writeBodySchema } },
-        async (request, reply) => {
-          const key = request.headers['idempotency-key']
-          if (key === undefined) return storage.fire()
-          if (!IDEMPOTENCY_KEY.test(key)) {
-            throw new ServiceError('BAD_REQUEST', 'Idempotency-Key must be 1-255 printable ASCII characters')
-          }
-          const fingerprint = createHash('sha256').update(JSON.stringify(request.body)).digest('base64url')
-          const { value, replayed } = await idempotency.run(key, fingerprint, () => storage.fire())
-          if (replayed) reply.header('idempotent-replayed', 'true')
-          return value
-        },
-      )
-      rejectOtherMethods(scope, '/write', ['POST'])
+    routes(scope, context) {
+      registerWriteRoutes(scope, context, store)
     },
   })
+  // Closed last: the shutdown sequence runs onClose after the last in-flight request was
+  // answered (its write committed), just before "Graceful shutdown complete".
+  service.app.addHook('onClose', async () => {
+    store.close()
+    logStoreClosed(service.logger, store)
+  })
+  return service
 }

@@ -11,6 +11,7 @@ import {
   type ServiceProcess,
   startService,
 } from '../../../packages/lifecycle/test/support/service-process.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const TOKEN = 'bad-input-admin-token'
@@ -83,6 +84,7 @@ describe('a running writer refuses bad input with 4xx JSON errors', () => {
   before(async () => {
     service = await startService(WRITER, {
       ADMIN_TOKEN: TOKEN,
+      WRITER_DATA_DIR: freshDataDir(),
       WRITE_DELAY_MS: '5',
       BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES),
       LOG_REQUESTS: 'false',
@@ -117,6 +119,14 @@ describe('a running writer refuses bad input with 4xx JSON errors', () => {
       assertClientError(await http(service, '/write', { method: 'POST', headers: json, body }), status, code)
     })
   }
+
+  test('GET /writes/:id: 404 NOT_FOUND for an unknown id, 400 for one that is not a write id', async () => {
+    assertClientError(await http(service, '/writes/00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND')
+    assertClientError(await http(service, '/writes/not-an-id'), 400, 'VALIDATION_FAILED')
+    const answer = await http(service, '/writes/00000000-0000-4000-8000-000000000000', { method: 'DELETE' })
+    assertClientError(answer, 405, 'METHOD_NOT_ALLOWED')
+    assert.equal(answer.headers.allow, 'GET')
+  })
 
   test('a huge body (1 MiB, chunked, no Content-Length) is cut at the limit: 413', async () => {
     const answer = await raw(

@@ -12,6 +12,7 @@ import {
   type ServiceProcess,
   startService,
 } from '../../../packages/lifecycle/test/support/service-process.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const TOKEN = 'shedding-admin-token'
@@ -24,6 +25,7 @@ describe('writer process under event-loop pressure', () => {
   test('sheds its own route, never probes, metrics or admin', async () => {
     service = await startService(WRITER, {
       ADMIN_TOKEN: TOKEN,
+      WRITER_DATA_DIR: freshDataDir(),
       WRITE_DELAY_MS: '1',
       SHED_MAX_EVENT_LOOP_DELAY_MS: '10',
       SHED_SAMPLE_INTERVAL_MS: String(SAMPLE_INTERVAL_MS),

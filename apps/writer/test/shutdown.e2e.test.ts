@@ -6,13 +6,17 @@
  * timeout cuts a request that never finishes.
  */
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
+import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
 import {
   type ServiceProcess,
   startService,
 } from '../../../packages/lifecycle/test/support/service-process.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const STARTED = 'Received signal 15. Starting graceful shutdown...'
@@ -26,7 +30,12 @@ after(async () => {
 })
 
 async function startWriter(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = await startService(WRITER, { SERVICE_NAME: 'SLOW_PRIMARY', LOG_REQUESTS: 'false', ...env })
+  const service = await startService(WRITER, {
+    SERVICE_NAME: 'SLOW_PRIMARY',
+    LOG_REQUESTS: 'false',
+    WRITER_DATA_DIR: freshDataDir(),
+    ...env,
+  })
   running.push(service)
   return service
 }
@@ -50,7 +59,9 @@ async function waitUntil(condition: () => Promise<boolean>, what: string, timeou
 describe('writer process shutdown', () => {
   test('SIGTERM drains: in-flight complete, new requests 503, two log lines, exit 0', async () => {
     const delayS = 2
+    const dataDir = freshDataDir()
     const service = await startWriter({
+      WRITER_DATA_DIR: dataDir,
       WRITE_DELAY_MS: '1500',
       GRACEFUL_SHUTDOWN_DELAY_S: String(delayS),
       SHUTDOWN_TIMEOUT_S: '20',
@@ -112,6 +123,23 @@ describe('writer process shutdown', () => {
     assert.ok(complete, 'the completion line is logged')
     const messages = service.logs.map((line) => line.message)
     assert.ok(messages.indexOf(STARTED) < messages.indexOf(COMPLETE))
+    // The database is closed last, after the in-flight writes committed: all of them are in it.
+    // (Compared by time: the last lines may reach stdout out of order as the process flushes its log.)
+    const closed = service.logs.findIndex((line) => line.message.startsWith('Write store closed cleanly'))
+    const at = (line: Record<string, unknown> | undefined) => Date.parse(String(line?.time))
+    assert.ok(
+      at(started) <= at(service.logs[closed]) && at(service.logs[closed]) <= at(complete),
+      `the store closes after the drain began and before the last line: ${JSON.stringify(service.logs.slice(-3))}`,
+    )
+    assert.equal(service.logs[closed]?.writes, held)
+    assert.ok(!existsSync(join(dataDir, 'writes.db-wal')), 'closed cleanly: no WAL left')
+    const db = new DatabaseSync(join(dataDir, 'writes.db'), { readOnly: true })
+    const stored = db
+      .prepare('SELECT id FROM writes')
+      .all()
+      .map((row) => row.id)
+    db.close()
+    assert.deepEqual(stored.sort(), answers.map((answer) => answer.body.id).sort())
     assert.equal(started.level, 'INFO')
     assert.equal(complete.level, 'INFO')
     const apartMs = Date.parse(String(complete.time)) - Date.parse(String(started.time))

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { loadConfig, type Service } from '@production-lab/lifecycle'
 import { buildApp, type WriterConfig, writerConfigSchema } from '../src/app.js'
+import { freshDataDir } from './support/data-dir.js'
 
 const TOKEN = 'writer-test-admin-token'
 
@@ -25,6 +26,7 @@ describe('POST /write (in process)', () => {
   before(async () => {
     const config = loadConfig(writerConfigSchema, {
       WRITE_DELAY_MS: '200',
+      WRITER_DATA_DIR: freshDataDir(),
       ADMIN_TOKEN: TOKEN,
       LOG_REQUESTS: 'false',
     })

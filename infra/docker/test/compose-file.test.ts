@@ -170,6 +170,23 @@ describe('docker-compose.yml', () => {
     assert.equal(slow.environment?.MEMORY_LIMIT_BYTES, '536870912')
   })
 
+  test('app_slow keeps its database on a named volume at WRITER_DATA_DIR (it outlives the container)', async () => {
+    const slow = (await resolvedCompose()).app_slow
+    const dataDir = slow?.environment?.WRITER_DATA_DIR
+    assert.ok(dataDir, 'WRITER_DATA_DIR is set')
+    // docker-compose 1.29 prints `source:target:mode`, version 2 the long form.
+    const mounts = (slow?.volumes ?? []).map((volume) => {
+      if (typeof volume !== 'string') return { source: volume.source, target: volume.target }
+      const [source, target] = volume.split(':')
+      return { source, target }
+    })
+    assert.deepEqual(
+      mounts.filter((mount) => mount.target === dataDir),
+      [{ source: 'writer_data', target: dataDir }],
+      `the named volume writer_data is mounted at ${dataDir}`,
+    )
+  })
+
   test('every app reports the limits it really has', async () => {
     const services = await resolvedCompose()
     for (const name of APPS) {

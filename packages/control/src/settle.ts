@@ -49,15 +49,20 @@ export async function waitSettled(
 
 /**
  * Leaves `name` running: waits until its state settles, then starts it unless it runs already
- * (someone else, e.g. the health-watcher, may have started it meanwhile). Returns what it did.
+ * (someone else, e.g. the health-watcher, may have started it meanwhile). A start refused
+ * because the state moved again, or because the control plane is still cleaning up after the
+ * exit (podman: "is running or paused, refusing to clean up"), is tried again until the
+ * deadline; then the error names the last refusal. Returns what it did.
  */
 export async function startWhenSettled(
   target: ControlTarget,
   name: string,
   options: SettleOptions,
 ): Promise<'was running' | 'started'> {
-  for (let attempt = 1; ; attempt++) {
-    const status = await waitSettled(target, name, options)
+  const deadline = performance.now() + options.timeoutMs
+  for (;;) {
+    const remainingMs = Math.max(0, deadline - performance.now())
+    const status = await waitSettled(target, name, { ...options, timeoutMs: remainingMs })
     if (status.state === 'running') return 'was running'
     if (status.state === 'paused')
       throw new ControlError(
@@ -68,8 +73,13 @@ export async function startWhenSettled(
       await target.start(name)
       return 'started'
     } catch (error) {
-      // Refused: the state moved between the look and the start (another actor); look again once.
-      if (!(error instanceof ControlError && error.code === 'REFUSED') || attempt >= 2) throw error
+      if (!(error instanceof ControlError && error.code === 'REFUSED')) throw error
+      if (performance.now() >= deadline)
+        throw new ControlError(
+          `${name} could not be started within ${(options.timeoutMs / 1000).toFixed(0)} s (${describeRunState(status)}): ${error.message}`,
+          'REFUSED',
+        )
     }
+    await sleep(options.intervalMs ?? 200, undefined, options.signal ? { signal: options.signal } : {})
   }
 }

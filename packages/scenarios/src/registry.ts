@@ -6,6 +6,7 @@
 import { b1Breaker } from './b1-breaker.js'
 import { b2Idempotency } from './b2-idempotency.js'
 import { b3Overload } from './b3-overload.js'
+import { b4Durable } from './b4-durable.js'
 import { t1Health } from './t1-health.js'
 import { t2Shutdown } from './t2-shutdown.js'
 import { t3Limits } from './t3-limits.js'
@@ -77,6 +78,13 @@ export const SCENARIOS: Scenario[] = [
     title: 'Overload is shed, probes keep answering (beyond the guide)',
     guide: 'improvement 1: a server that handles saturation instead of queueing it',
     run: b3Overload,
+  },
+  {
+    id: 'B4',
+    aliases: ['durable', 'sigkill'],
+    title: 'Durable writes survive a SIGKILL under load (beyond the guide)',
+    guide: 'docker kill app_slow (SIGKILL) under load; docker start app_slow; retry every write',
+    run: b4Durable,
   },
   {
     id: 'W1',

@@ -3,7 +3,8 @@
  * - writer: SIGTERM app_slow while POST /write arrives at a steady rate and its log is
  *   followed. The two log lines come the shutdown delay apart; requests in flight finish;
  *   requests during the drain get 503; once the process is gone nginx answers 502; started
- *   again, it serves. Every request is classified on the report's timeline.
+ *   again, it serves; the writes answered 200 are exactly the new rows of its database. Every
+ *   request is classified on the report's timeline.
  * - reader: SIGTERM app_fast_1 under steady GET /read load: no client request fails,
  *   because nginx retries 502/503/refused reads on the other replica.
  */
@@ -24,6 +25,7 @@ import { failuresText, runNumbers, splitText } from './measure.js'
 import { followServiceLog, SHUTDOWN_COMPLETE_LINE, SHUTDOWN_STARTED_LINE } from './service-logs.js'
 import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
+import { storedWrites } from './writer-data.js'
 
 const T2 = {
   /** requests per second of the steady load (open model) */
@@ -105,6 +107,7 @@ async function underLoad(
 
 async function writerShutdown(context: ScenarioContext): Promise<void> {
   const delayS = await gracefulDelayS(context, WRITER_NAME)
+  const storedBefore = await storedWrites(context)
   const log = followServiceLog(context, WRITER_NAME)
   const moments = { sigterm: 0, gone: 0, start: 0, healthy: 0 }
   let run: LoadRun
@@ -206,6 +209,16 @@ async function writerShutdown(context: ScenarioContext): Promise<void> {
         : '502 from nginx for every request after the process exited and before it was started again',
     actual: `${formatMs(start - drainEnd)} gone: ${forgetMs > 0 ? `first ${formatMs(forgetMs)}: ${countBy(forgetting)}; then ` : ''}${countBy(gone)}`,
     numbers: { whileGone: gone.length, got502: gone502.length, whileForgetting: forgetting.length },
+  })
+
+  // With data, not status codes (docs/durable-writes.md): every 200 is a row, and no row lacks its 200.
+  const newRows = (await storedWrites(context)) - storedBefore
+  context.check({
+    name: "2.3 writes acknowledged during the run == new rows in the writer's database",
+    passed: newRows === run.summary.served,
+    expected: `writer_stored_writes grows by exactly the number of writes answered 200`,
+    actual: `${run.summary.served} acknowledged, ${newRows} new rows`,
+    numbers: { acknowledged: run.summary.served, newRows },
   })
 
   const after = between(run, healthy + T2.boundaryMs, Number.POSITIVE_INFINITY)

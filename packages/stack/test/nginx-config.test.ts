@@ -191,6 +191,24 @@ describe('live nginx in front of stand-in upstreams', () => {
     assert.match(writer.hits[1]?.requestId ?? '', /^[0-9a-f]{32}$/, "else nginx's own $request_id")
   })
 
+  test('GET /writes/<id> reaches the writer alone, once: its 503 or a reset is the answer, never retried', async () => {
+    const found = await read('/writes/0f8e5c1a-0000-4000-8000-000000000001')
+    assert.equal(found.status, 200)
+    assert.equal(JSON.parse(found.text).service, 'SLOW_PRIMARY')
+    writer.mode = 'unavailable'
+    assert.equal((await read('/writes/0f8e5c1a-0000-4000-8000-000000000002')).status, 503)
+    writer.mode = 'reset'
+    const reset = await read('/writes/0f8e5c1a-0000-4000-8000-000000000003')
+    assert.equal(reset.status, 502)
+    assert.equal(JSON.parse(reset.text).error, 'BAD_GATEWAY')
+    assert.deepEqual(
+      writer.hits.map((hit) => hit.url),
+      [1, 2, 3].map((n) => `/writes/0f8e5c1a-0000-4000-8000-00000000000${n}`),
+      'each read was sent to the writer exactly once',
+    )
+    assert.equal(reader1.hits.length + reader2.hits.length, 0, 'never to a reader')
+  })
+
   test('internal paths answer 404 JSON on the public port and never reach a service', async () => {
     for (const path of [
       '/metrics',
@@ -200,6 +218,8 @@ describe('live nginx in front of stand-in upstreams', () => {
       '/stub_status',
       '/',
       '/read/x',
+      '/writes',
+      '/writes/',
     ]) {
       const { status, text } = await read(path)
       assert.equal(status, 404, path)

@@ -118,6 +118,11 @@ function appProcess(
   }
 }
 
+/** The writer's SQLite database directory (docs/durable-writes.md). */
+export function writerDataDir(context: StackContext): string {
+  return join(context.dir, 'writer-data')
+}
+
 /** nginx's JSON access log, a file of its own so a log exporter can tail it. */
 export function nginxAccessLog(context: StackContext): string {
   return join(context.dir, 'logs', 'nginx_lb.access.log')
@@ -264,8 +269,11 @@ function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
 
 /** The stack's processes; throws StackConfigError when a required piece is missing. */
 export function stackProcesses(context: StackContext, options: { prometheus: boolean }): StackPlan {
+  // The writer's database lives with the stack's state, so it survives the writer's restarts
+  // and the stack's (`lab up` again on the same LAB_PORT_OFFSET).
+  const writerEnv = { WRITER_DATA_DIR: writerDataDir(context) }
   const processes: StackProcess[] = [WRITER, ...READERS].map((service) => ({
-    spec: appProcess(service, context),
+    spec: appProcess(service, context, service === WRITER ? writerEnv : {}),
     phase: PHASE.apps,
   }))
   processes.push({ spec: nginxProcess(context), phase: PHASE.loadBalancer })

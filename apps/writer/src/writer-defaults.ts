@@ -1,0 +1,40 @@
+/**
+ * Every default of the writer's own settings in one place, with its unit (the lifecycle
+ * package's defaults cover the rest). The config schema reads these; the docs quote them.
+ */
+export const writerDefaults = {
+  /** milliseconds of simulated I/O wait per write, on top of the real commit (the guide's 50 ms) */
+  writeDelayMs: 50,
+  /** milliseconds of CPU time per write */
+  writeCpuMs: 0.5,
+  /**
+   * where the SQLite database lives, relative to the working directory when not absolute;
+   * `:memory:` keeps it in memory (nothing survives the process: the benchmark's baseline)
+   */
+  dataDir: 'data',
+  /**
+   * SQLite's `synchronous` in WAL mode: FULL syncs the WAL at every commit, so an
+   * acknowledged write survives a power loss as well as a crash (see docs/durable-writes.md)
+   */
+  synchronous: 'FULL',
+  /**
+   * milliseconds a write waits for a lock held by another connection before it fails (503).
+   * Short on purpose: node:sqlite is synchronous, so the wait blocks the event loop.
+   */
+  busyTimeoutMs: 50,
+  /** bytes the database may grow to (0 = no bound but the disk); past it writes answer 503 */
+  maxDbBytes: 0,
+  /** seconds a completed answer is replayed for an Idempotency-Key, counted from its commit */
+  idempotencyTtlS: 600,
+  /** Idempotency-Keys stored at most (live ones are never evicted: past it new keys get 503) */
+  idempotencyMaxKeys: 10_000,
+  /** levels of nesting a write body may have (deeper gets 400, never a stack overflow) */
+  bodyMaxDepth: 32,
+} as const
+
+/** SQLite's `synchronous` settings, weakest first. */
+export const SYNCHRONOUS_MODES = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const
+export type SynchronousMode = (typeof SYNCHRONOUS_MODES)[number]
+
+/** The WRITER_DATA_DIR value that keeps the database in memory. */
+export const IN_MEMORY = ':memory:'
