@@ -25,11 +25,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { NGINX_TEMPLATE_PATH, REPO_ROOT } from '@production-lab/stack'
 
 const run = promisify(execFile)
-const REPO = fileURLToPath(new URL('../../../', import.meta.url))
+const REPO = REPO_ROOT
 const DOCKER_DIR = join(REPO, 'infra/docker')
 const PATH = `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`
 /** seconds between the follower's tries and lookups, and the rotation checks: short, so the test waits little */
@@ -176,7 +176,7 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
       {
         env: {
           PATH,
-          NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
+          NGINX_TEMPLATE: NGINX_TEMPLATE_PATH,
           NGINX_RUNTIME_DIR: dir,
           NGINX_ACCESS_LOG: join(dir, 'access.log'),
           NGINX_ERROR_LOG: join(dir, 'error.log'),
