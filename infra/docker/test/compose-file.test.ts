@@ -5,12 +5,10 @@
  * Running the stack is scripts/compose/smoke.sh.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { promisify } from 'node:util'
 import {
   APP_SERVICES,
   BASE_PORTS,
@@ -25,10 +23,8 @@ import {
   stackTimings,
 } from '@production-lab/stack'
 import { parse } from 'yaml'
+import { DOCKER_DIR, run } from './support/files.js'
 
-const run = promisify(execFile)
-const REPO = REPO_ROOT
-const DOCKER_DIR = join(REPO, 'infra/docker')
 const APPS = APP_SERVICES.map((service) => service.name)
 
 interface ComposeService {
@@ -67,7 +63,7 @@ async function runComposeConfig(files: string[], env: Record<string, string>) {
   const args = files.flatMap((file) => ['-f', file])
   // Only PATH and the given variables: the result must not depend on the caller's shell.
   const { stdout } = await run('docker-compose', [...args, 'config'], {
-    cwd: REPO,
+    cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
   })
   const services = (parse(stdout) as { services: Record<string, ComposeService> }).services
@@ -96,7 +92,7 @@ function publishedPorts(service: ComposeService): string[] {
 
 describe('docker-compose.yml', () => {
   test('passes docker-compose config -q', async () => {
-    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO })
+    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT })
   })
 
   test("has the guide's container names", async () => {
@@ -289,7 +285,7 @@ describe('docker-compose.yml', () => {
   })
 
   test("k6 runs only in the `load` profile, on the guide's script", async () => {
-    const services = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')).services as Record<
+    const services = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')).services as Record<
       string,
       ComposeService
     >

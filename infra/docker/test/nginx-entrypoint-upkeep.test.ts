@@ -7,7 +7,7 @@
  * another address.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import {
   chmodSync,
@@ -25,12 +25,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { promisify } from 'node:util'
-import { NGINX_TEMPLATE_PATH, REPO_ROOT } from '@production-lab/stack'
+import { NGINX_TEMPLATE_PATH } from '@production-lab/stack'
+import { DOCKER_DIR, run } from './support/files.js'
 
-const run = promisify(execFile)
-const REPO = REPO_ROOT
-const DOCKER_DIR = join(REPO, 'infra/docker')
 const PATH = `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`
 /** seconds between the follower's tries and lookups, and the rotation checks: short, so the test waits little */
 const FOLLOW_INTERVAL_S = 0.2
