@@ -9,6 +9,8 @@
 #   7. waiting for the compose images (see below)
 #   8. the compose smoke test: the compose stack on podman, the guide's checks and the lab
 #      scenarios against it (pnpm test:compose)
+#   9. the Kubernetes `lab` overlay run as pods by `podman kube play` with the same images
+#      (pnpm test:kube-play; the manifests' own tests run in step 4)
 # The compose test's slow, cacheable part (stand-in base images, the lab's images: minutes,
 # mostly downloads) runs from the start in the background at the lowest CPU and IO priority,
 # so it uses the time steps 2-6 leave idle without slowing them down; step 7 waits for it.
@@ -44,7 +46,7 @@ trap print_durations EXIT
 
 # All apt work first: the background preparation must not take apt's lock while a package
 # test installs something.
-run_step "system packages (apt-get, when missing)" bash scripts/system-deps.sh tests compose
+run_step "system packages (apt-get, when missing)" bash scripts/system-deps.sh tests compose kube-play
 
 # Its own process group, so that an early failure stops all of it (its trap tears podman down).
 setsid nice -n 19 ionice -c 3 bash scripts/compose/smoke.sh --prepare-only >"$prepare_log" 2>&1 </dev/null &
@@ -76,3 +78,4 @@ run_step "lab scenarios on the native stack" pnpm run test:scenarios
 run_step "observability against a real Prometheus" pnpm run test:observability
 run_step "compose images (waiting for the preparation started at the beginning)" wait_preparation
 run_step "compose smoke test: stack, guide checks, scenarios" pnpm run test:compose
+run_step "Kubernetes manifests run by podman kube play" pnpm run test:kube-play

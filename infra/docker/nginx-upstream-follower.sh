@@ -34,6 +34,9 @@ set -uo pipefail
 : "${NGINX_FOLLOW_CONNECT_TIMEOUT_S:=0.5}"
 # seconds between two tries of a down server
 : "${NGINX_FOLLOW_RETRY_S:=0.5}"
+# tries before a server that was never reached since this container started counts as down
+# (its network may not route for a moment at start; see follow_upstream)
+: "${NGINX_FOLLOW_START_TRIES:=6}"
 # seconds between two lookups of an up server's name (a container replaced at a new address
 # without its old process closing its connections first)
 : "${NGINX_FOLLOW_RECHECK_S:=5}"
@@ -91,9 +94,14 @@ publish() {
   printf '%s %s %s\n' "$(now_ms)" "$1" "$3" >&"$notify_fd"
 }
 
-# Follows one upstream for as long as nginx runs (see the header).
+# Follows one upstream for as long as nginx runs (see the header). A failed connect is
+# conclusive when the server refused it (nothing listens: RST), or when this follower held a
+# connection that just ended (the process is gone: its vanished address answers nothing). A
+# connect that gets no answer before any connection was ever held is not: right after this
+# container starts, its network may not route yet ("No route to host" for a second or two,
+# seen on podman), and the rendered address stands until NGINX_FOLLOW_START_TRIES such tries.
 follow_upstream() {
-  local key="$1" name="${NAME[$1]}" port="${PORT[$1]}" address known fd line rc watcher
+  local key="$1" name="${NAME[$1]}" port="${PORT[$1]}" address known fd line rc watcher held=0 tries=0
   known="$(<"$state_dir/$key")"
   case "$known" in *" down") known="" ;; *) known="${known%:*}" ;; esac
   while kill -0 "$nginx_pid" 2>/dev/null; do
@@ -104,11 +112,13 @@ follow_upstream() {
       sleep "$NGINX_FOLLOW_RETRY_S"
       continue
     fi
-    # One idle connection, held by a child: it prints "connected", then waits for the end.
-    exec {fd}< <(exec bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1; echo connected; exec cat <&3' "$address" "$port" 2>/dev/null)
+    # One idle connection, held by a child: it prints "connected" (or bash's connect error),
+    # then waits for the end.
+    exec {fd}< <(exec bash -c 'exec 2>&1; exec 3<>"/dev/tcp/$0/$1" || exit 1; echo connected; exec cat <&3 2>/dev/null' "$address" "$port")
     watcher=$!
+    line=""
     if IFS= read -r -t "$NGINX_FOLLOW_CONNECT_TIMEOUT_S" -u "$fd" line && [ "$line" = connected ]; then
-      known="$address"
+      known="$address" held=1 tries=0
       publish "$key" "$(server_line "$address" "$port")" "$name at $address accepts connections"
       while :; do
         IFS= read -r -t "$NGINX_FOLLOW_RECHECK_S" -u "$fd" line
@@ -121,7 +131,15 @@ follow_upstream() {
         [ -z "$address" ] || [ "$address" = "$known" ] || break
       done
     else
-      publish "$key" "$(server_line "" "$port")" "$name at $address refuses or does not answer connections"
+      tries=$((tries + 1))
+      case "$line" in
+        *refused*) line="refuses connections" ;;
+        "") line="does not answer within ${NGINX_FOLLOW_CONNECT_TIMEOUT_S} s" ;;
+        *) line="cannot be reached (${line##*: })" ;;
+      esac
+      if [ "$held" = 1 ] || [ "$line" = "refuses connections" ] || [ "$tries" -ge "$NGINX_FOLLOW_START_TRIES" ]; then
+        publish "$key" "$(server_line "" "$port")" "$name at $address $line"
+      fi
       sleep "$NGINX_FOLLOW_RETRY_S"
     fi
     kill "$watcher" 2>/dev/null

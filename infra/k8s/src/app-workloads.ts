@@ -10,8 +10,10 @@ import { HEALTH_WATCHER, READERS, WRITER } from '@production-lab/stack'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IIoK8sApiAppsV1DeploymentStrategy } from 'kubernetes-models/apps/v1/DeploymentStrategy'
 import type { IIoK8sApiCoreV1EnvVar } from 'kubernetes-models/v1/EnvVar'
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim'
 import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec'
-import { composeLimits } from './compose-limits.js'
+import type { IIoK8sApiCoreV1Volume } from 'kubernetes-models/v1/Volume'
+import { composeEnv, composeLimits } from './compose-limits.js'
 import { APP_PORT, IMAGES, nameOf, podLabels, SCRAPE, selectorOf, serviceFqdn } from './names.js'
 import { hardenedContainer, lifecycleProbes, podSpec, type Sizing, TMP_MOUNT } from './pod-parts.js'
 import { SECRET_KEYS, SECRET_NAME } from './secrets.js'
@@ -48,6 +50,8 @@ export interface AppOptions {
   instance?: string
   env?: IIoK8sApiCoreV1EnvVar[]
   strategy: IIoK8sApiAppsV1DeploymentStrategy
+  /** volumes of the pod, each mounted into the app's container at `mountPath` */
+  volumes?: Array<{ volume: IIoK8sApiCoreV1Volume; mountPath: string }>
   extraPodSpec?: Partial<IIoK8sApiCoreV1PodSpec>
 }
 
@@ -92,6 +96,7 @@ export function appDeployment(options: AppOptions): Deployment {
         spec: {
           ...podSpec({
             user: USERS.node,
+            volumes: (options.volumes ?? []).map(({ volume }) => volume),
             terminationGracePeriodSeconds: servesTraffic
               ? terminationGraceS()
               : terminationGraceS({ preStopS: 0, drainDelayS: WATCHER_DRAIN_DELAY_S }),
@@ -102,7 +107,13 @@ export function appDeployment(options: AppOptions): Deployment {
                   image: IMAGE[options.kind],
                   ports: [{ name: 'http', containerPort: APP_PORT, protocol: 'TCP' }],
                   env,
-                  volumeMounts: [TMP_MOUNT],
+                  volumeMounts: [
+                    TMP_MOUNT,
+                    ...(options.volumes ?? []).map(({ volume, mountPath }) => ({
+                      name: volume.name,
+                      mountPath,
+                    })),
+                  ],
                   ...lifecycleProbes('http'),
                   ...(servesTraffic
                     ? { lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SLEEP_S)] } } } }
@@ -133,6 +144,14 @@ export const READER_NAMES = READERS.map(nameOf)
 export const SCALED_READER_NAME = 'app-fast'
 export const WATCHER_NAME = nameOf(HEALTH_WATCHER)
 
+/** The writer's database directory: where compose mounts its named volume. */
+export const WRITER_DATA_DIR = composeEnv('writer', 'WRITER_DATA_DIR')
+export const WRITER_DATA_CLAIM = 'writer-data'
+
+/**
+ * One replica, Recreate: the database (SQLite in WAL mode, docs/durable-writes.md) belongs to
+ * one process at a time, so the old pod releases the volume before the new one opens it.
+ */
 export function writerDeployment(): Deployment {
   return appDeployment({
     kind: 'writer',
@@ -141,6 +160,21 @@ export function writerDeployment(): Deployment {
     instance: WRITER.name,
     replicas: 1,
     strategy: RECREATE,
+    env: [{ name: 'WRITER_DATA_DIR', value: WRITER_DATA_DIR }],
+    volumes: [
+      {
+        volume: { name: 'data', persistentVolumeClaim: { claimName: WRITER_DATA_CLAIM } },
+        mountPath: WRITER_DATA_DIR,
+      },
+    ],
+  })
+}
+
+/** Every acknowledged write lives here; ReadWriteOnce: one node mounts it, like the one writer. */
+export function writerDataClaim(): PersistentVolumeClaim {
+  return new PersistentVolumeClaim({
+    metadata: { name: WRITER_DATA_CLAIM, labels: podLabels(WRITER_NAME, COMPONENT.writer) },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
   })
 }
 

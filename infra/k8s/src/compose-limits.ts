@@ -11,6 +11,7 @@ import { REPO_ROOT } from './paths.js'
 interface ComposeService {
   cpus?: number | string
   mem_limit?: string
+  environment?: Record<string, string | number>
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
@@ -25,14 +26,25 @@ export function composeBytes(value: string): number {
 
 let services: Record<string, ComposeService> | undefined
 
-/** cpus (cores) and mem_limit (bytes) of a compose service, e.g. `writer`. */
-export function composeLimits(service: string): { cpus: number; memoryBytes: number } {
+function composeService(service: string): ComposeService | undefined {
   services ??= (
     parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as {
       services: Record<string, ComposeService>
     }
   ).services
-  const found = services[service]
+  return services[service]
+}
+
+/** One environment variable a compose service sets, e.g. the writer's WRITER_DATA_DIR. */
+export function composeEnv(service: string, name: string): string {
+  const value = composeService(service)?.environment?.[name]
+  if (value === undefined) throw new Error(`docker-compose.yml: service ${service} sets no ${name}`)
+  return String(value)
+}
+
+/** cpus (cores) and mem_limit (bytes) of a compose service, e.g. `writer`. */
+export function composeLimits(service: string): { cpus: number; memoryBytes: number } {
+  const found = composeService(service)
   if (found?.cpus === undefined || found.mem_limit === undefined) {
     throw new Error(`docker-compose.yml: service ${service} has no cpus and mem_limit`)
   }

@@ -14,6 +14,7 @@ import {
   SCALED_READER_NAME,
   WRITER_NAME,
   watcherDeployment,
+  writerDataClaim,
   writerDeployment,
 } from './app-workloads.js'
 import { grafanaObjects } from './grafana.js'
@@ -85,7 +86,7 @@ export function layout(): Record<string, LayoutFile> {
     },
     'base/namespace.yaml': { objects: [namespace()] },
     'base/writer.yaml': {
-      objects: [writerDeployment(), headlessService(WRITER_NAME, 'writer', APP_PORT)],
+      objects: [writerDataClaim(), writerDeployment(), headlessService(WRITER_NAME, 'writer', APP_PORT)],
     },
     'base/nginx-service.yaml': { objects: [nginxService()] },
     'base/prometheus.yaml': { objects: prometheusObjects() },

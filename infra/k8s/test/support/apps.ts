@@ -3,6 +3,9 @@
  * manifest sets must pass it) and a way to build the real service in process, to ask its
  * routes (a probe must point at a route the service serves, not a 404).
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import {
   buildApp as buildWatcher,
@@ -45,7 +48,19 @@ export const APPS: Record<string, AppUnderTest> = {
   [IMAGES.writer]: {
     keys: Object.keys(writerConfigSchema.properties),
     load: (env) => loadConfig(writerConfigSchema, env),
-    build: async (env) => wrap(await buildWriter(loadConfig(writerConfigSchema, env), silent())),
+    build: async (env) => {
+      // The manifest's data directory is the pod's volume; here a scratch folder stands in.
+      const dataDir = mkdtempSync(join(tmpdir(), 'k8s-writer-data-'))
+      const config = loadConfig(writerConfigSchema, { ...env, WRITER_DATA_DIR: dataDir })
+      const service = wrap(await buildWriter(config, silent()))
+      return {
+        ...service,
+        close: async () => {
+          await service.close()
+          rmSync(dataDir, { recursive: true, force: true })
+        },
+      }
+    },
   },
   [IMAGES.reader]: {
     keys: Object.keys(readerConfigSchema.properties),
