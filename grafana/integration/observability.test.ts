@@ -18,7 +18,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { PORTS } from '@production-lab/control'
+import { declaredMetricNames, portOffsetFromEnv, stackPorts } from '@production-lab/stack'
+import { type SpawnedStack, spawnStack } from '@production-lab/supervisor'
 import {
   dashboardQueries,
   metricNames,
@@ -26,8 +27,6 @@ import {
   type Substitutions,
   substituteVariables,
 } from '../src/panel-queries.js'
-import { declaredMetricNames } from '../src/prometheus-text.js'
-import { type RunningStack, startStack } from './lab-stack.js'
 import { PrometheusApi } from './prometheus-api.js'
 import { burst, type Counts, steady, sustained } from './traffic.js'
 
@@ -60,7 +59,7 @@ function log(message: string): void {
   process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`)
 }
 
-let stack: RunningStack
+let stack: SpawnedStack
 let prometheus: PrometheusApi
 let startS = 0
 let endS = 0
@@ -235,8 +234,8 @@ async function drive(): Promise<void> {
 async function collectExposedMetrics(): Promise<void> {
   const urls = [
     ...Object.values(stack.endpoints.services).map((url) => `${url}/metrics`),
-    `http://127.0.0.1:${PORTS.nginxExporter}/metrics`,
-    `http://127.0.0.1:${PORTS.nginxLogExporter}/metrics`,
+    `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).nginxExporter}/metrics`,
+    `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).nginxLogExporter}/metrics`,
   ]
   for (const url of urls) {
     const text = await (await fetch(url)).text()
@@ -246,7 +245,7 @@ async function collectExposedMetrics(): Promise<void> {
 
 before(
   async () => {
-    stack = await startStack({ readyTimeoutMs: 90_000 })
+    stack = await spawnStack({ freshStateDir: true, readyTimeoutMs: 90_000 })
     log(`stack ready: ${stack.endpoints.loadBalancer}, Prometheus ${stack.endpoints.prometheus}`)
     assert.ok(stack.endpoints.prometheus, 'the stack runs without Prometheus: is it installed?')
     prometheus = new PrometheusApi(stack.endpoints.prometheus)

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PROMETHEUS_RULES_DIR } from '@production-lab/stack'
 import { parse } from 'yaml'
 import { DASHBOARDS } from './dashboards.js'
-import { PROMETHEUS_RULES_DIR } from './prometheus-config.js'
 
 export interface LabeledQuery {
   /** where it comes from, e.g. `Overview > Error % [A]` or `alert HighErrorRatio` */

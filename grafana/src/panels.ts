@@ -62,12 +62,25 @@ function thresholds(steps: dashboard.Threshold[]): dashboard.ThresholdsConfigBui
   return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps)
 }
 
-export function timeSeriesPanel(options: TimeSeriesOptions): timeseries.PanelBuilder {
-  const panel = new timeseries.PanelBuilder()
+/** The builder methods every panel kind has for what `queried` sets. */
+interface QueriedPanel<P> {
+  title(title: string): P
+  description(description: string): P
+  datasource(ref: typeof PROMETHEUS): P
+  targets(queries: DataqueryBuilder[]): P
+}
+
+/** What every panel states first: its title, its (i) text and its queries to the lab's Prometheus. */
+function queried<P extends QueriedPanel<P>>(panel: P, options: PanelOptions): P {
+  return panel
     .title(options.title)
     .description(options.description)
     .datasource(PROMETHEUS)
     .targets(targets(options.queries))
+}
+
+export function timeSeriesPanel(options: TimeSeriesOptions): timeseries.PanelBuilder {
+  const panel = queried(new timeseries.PanelBuilder(), options)
     .unit(options.unit)
     .span(options.width ?? DEFAULT_WIDTH)
     .height(options.height ?? DEFAULT_HEIGHT)
@@ -118,11 +131,7 @@ export function stateTimelinePanel(
       ]),
     ),
   }
-  return new statetimeline.PanelBuilder()
-    .title(options.title)
-    .description(options.description)
-    .datasource(PROMETHEUS)
-    .targets(targets(options.queries))
+  return queried(new statetimeline.PanelBuilder(), options)
     .span(options.width ?? DEFAULT_WIDTH)
     .height(options.height ?? DEFAULT_HEIGHT)
     .mappings([mapping])
@@ -137,11 +146,7 @@ export function stateTimelinePanel(
 export function statPanel(
   options: PanelOptions & { unit: string; decimals?: number; steps?: dashboard.Threshold[] },
 ): stat.PanelBuilder {
-  const panel = new stat.PanelBuilder()
-    .title(options.title)
-    .description(options.description)
-    .datasource(PROMETHEUS)
-    .targets(targets(options.queries))
+  const panel = queried(new stat.PanelBuilder(), options)
     .unit(options.unit)
     .span(options.width ?? DEFAULT_WIDTH)
     .height(options.height ?? 4)

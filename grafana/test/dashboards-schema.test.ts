@@ -17,9 +17,9 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
+import { REPO_ROOT } from '@production-lab/stack'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { DASHBOARDS, dashboardJson } from '../src/dashboards.js'
-import { REPO_ROOT } from '../src/paths.js'
 
 const SCHEMAS_DIR = join(REPO_ROOT, '..', 'shared', 'schemas', 'grafana')
 // Skipped only off CI (a clone without shared/ beside it); on CI missing schemas must fail.

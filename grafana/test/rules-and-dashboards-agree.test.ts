@@ -6,9 +6,9 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { PROMETHEUS_RULES_DIR } from '@production-lab/stack'
 import { parse } from 'yaml'
 import { DASHBOARDS } from '../src/dashboards.js'
-import { PROMETHEUS_RULES_DIR } from '../src/prometheus-config.js'
 import { READ_P99_SLO_S, WRITE_P99_SLO_S } from '../src/slo.js'
 
 interface Rule {

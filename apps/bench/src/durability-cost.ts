@@ -7,11 +7,12 @@
  * End-to-end latency on a busy machine is noisy, so each writer's own commit histogram
  * (writer_store_commit_duration_seconds) gives the commit's cost directly, as a mean.
  */
+import { formatMarkdownTable } from '@production-lab/load'
 import { type BenchPlan, defaults } from './defaults.js'
 import { type CaseSummary, type LoadCase, runRounds } from './rounds.js'
 import type { RunningServer } from './servers.js'
 import { medianRatio } from './stats.js'
-import { formatTable, ms } from './table.js'
+import { ms } from './table.js'
 
 export const STORAGES = ['memory', 'NORMAL', 'FULL'] as const
 export type Storage = (typeof STORAGES)[number]
@@ -91,7 +92,7 @@ export async function measureDurability(
 }
 
 export function formatDurability(rows: readonly DurabilityRow[]): string {
-  return formatTable(
+  return formatMarkdownTable(
     [
       'storage',
       'clients',

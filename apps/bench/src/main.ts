@@ -10,7 +10,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { REPO_ROOT } from '@production-lab/stack'
 import { parseOptions, USAGE } from './cli.js'
 import { defaults } from './defaults.js'
 import { measureDurability } from './durability-cost.js'
@@ -23,7 +23,6 @@ import { type BenchReport, checkTargets, formatReport } from './report.js'
 import { type RunningServer, startServer } from './servers.js'
 import { measureFidelity, measureThroughput } from './suites.js'
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`)
 
 async function run(): Promise<number> {

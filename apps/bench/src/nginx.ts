@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/nginx-config'
-import { type ManagedProcess, type ProcessGroup, waitUntilReady } from './processes.js'
+import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/stack'
+import { type MeasuredProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
 export interface NginxTuning {
   /** replaces every upstream `keepalive N;` (idle upstream connections per worker) */
@@ -26,7 +26,7 @@ export interface NginxRequest {
 }
 
 export interface RunningNginx {
-  process: ManagedProcess
+  process: MeasuredProcess
   origin: string
   readyMs: number
   /** the directives in effect, for the report */
@@ -72,7 +72,7 @@ export async function startNginx(group: ProcessGroup, request: NginxRequest): Pr
   mkdirSync(request.runtimeDir, { recursive: true })
   const config = renderNginxConfig(
     {
-      ...nativeNginxVars(request.runtimeDir),
+      ...nativeNginxVars(request.runtimeDir, 0),
       LB_LISTEN: `127.0.0.1:${request.lbPort}`,
       NGINX_STATUS_LISTEN: `127.0.0.1:${request.statusPort}`,
       WRITER_UPSTREAM: `127.0.0.1:${request.writerPort}`,

@@ -1,7 +1,9 @@
 /**
  * Servers under test as real child processes: spawned with `node` directly (so signals
  * reach them), their output in a log file per service, and every one of them stopped by
- * its own pid when the run ends, also when it fails.
+ * its own pid when the run ends, also when it fails. Not the supervisor's ManagedProcess:
+ * this one times its child (spawn and exit instants for the lifecycle costs) and owns its
+ * whole environment; it has no restarts, probes or control API.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
@@ -19,7 +21,7 @@ export interface SpawnRequest {
   logFile: string
 }
 
-export class ManagedProcess {
+export class MeasuredProcess {
   readonly name: string
   readonly logFile: string
   readonly #child: ChildProcess
@@ -90,7 +92,7 @@ export class ManagedProcess {
  * Polls `url` until it answers 200 and returns the milliseconds since the process was
  * spawned. Fails with the service's last log lines if it exits or takes too long.
  */
-export async function waitUntilReady(process: ManagedProcess, url: string): Promise<number> {
+export async function waitUntilReady(process: MeasuredProcess, url: string): Promise<number> {
   const deadline = process.spawnedAt + defaults.readyTimeoutMs
   while (performance.now() < deadline) {
     if (process.startError) throw process.startError
@@ -113,10 +115,10 @@ export async function waitUntilReady(process: ManagedProcess, url: string): Prom
 
 /** Every process the run started, each stopped by its own pid. */
 export class ProcessGroup {
-  readonly #processes: ManagedProcess[] = []
+  readonly #processes: MeasuredProcess[] = []
 
-  start(request: SpawnRequest): ManagedProcess {
-    const started = new ManagedProcess(request)
+  start(request: SpawnRequest): MeasuredProcess {
+    const started = new MeasuredProcess(request)
     this.#processes.push(started)
     return started
   }

@@ -2,11 +2,12 @@
  * The run's results as one JSON document, the tables printed from it, and the target
  * checks of the issue computed from it.
  */
+import { formatMarkdownTable } from '@production-lab/load'
 import { defaults } from './defaults.js'
 import { type DurabilityRow, formatDurability } from './durability-cost.js'
 import type { LifecycleCosts } from './lifecycle-costs.js'
 import type { CaseSummary } from './rounds.js'
-import { formatTable, ms, percent } from './table.js'
+import { ms, percent } from './table.js'
 import { checkTarget, type TargetResult, targets } from './targets.js'
 
 export interface LayerRow extends CaseSummary {
@@ -149,7 +150,7 @@ export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | '
 }
 
 export function formatReport(report: BenchReport): string {
-  const layers = formatTable(
+  const layers = formatMarkdownTable(
     [
       'row (50 clients)',
       'route wait',
@@ -173,7 +174,7 @@ export function formatReport(report: BenchReport): string {
       String(row.failures),
     ]),
   )
-  const fidelityTable = formatTable(
+  const fidelityTable = formatMarkdownTable(
     ['route', 'via', 'clients', 'configured', 'p50 ms', 'p99 ms', 'rps', 'p50 spread'],
     report.fidelity.map((row) => [
       row.path,
@@ -186,7 +187,7 @@ export function formatReport(report: BenchReport): string {
       percent(row.summary.p50Spread),
     ]),
   )
-  const lifecycle = formatTable(
+  const lifecycle = formatMarkdownTable(
     ['service', 'spawn to ready ms', 'idle RSS MB', 'shutdown ms', 'drain delay ms', 'samples'],
     report.lifecycle.map((row) => [
       row.name,

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type ManagedProcess, type ProcessGroup, waitUntilReady } from './processes.js'
+import { type MeasuredProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
 export type ServerKind = 'bare-fastify' | 'lifecycle-service' | 'reader' | 'writer'
 
@@ -21,7 +21,7 @@ export interface ServerSpec {
 
 export interface RunningServer {
   spec: ServerSpec
-  process: ManagedProcess
+  process: MeasuredProcess
   /** http://127.0.0.1:<port> */
   origin: string
   /** milliseconds from spawn to the first 200 on the ready path */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { NGINX_TEMPLATE_PATH } from '@production-lab/nginx-config'
+import { NGINX_TEMPLATE_PATH } from '@production-lab/stack'
 import { directiveValue, findNginx, tunedTemplate } from '../src/nginx.js'
 
 const template = readFileSync(NGINX_TEMPLATE_PATH, 'utf8')

@@ -1,21 +1,7 @@
-import { ConfigError, createLogger, EXIT_CONFIG_ERROR } from '@production-lab/lifecycle'
-import {
-  buildApp,
-  createRemediator,
-  EXIT_STARTUP_ERROR,
-  loadWatcherConfig,
-  StartupError,
-  type WatcherConfig,
-} from './app.js'
+import { createLogger, orExitOnConfigError } from '@production-lab/lifecycle'
+import { buildApp, createRemediator, EXIT_STARTUP_ERROR, loadWatcherConfig, StartupError } from './app.js'
 
-let config: WatcherConfig
-try {
-  config = loadWatcherConfig()
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error
-  for (const line of error.problems) process.stderr.write(`config error: ${line}\n`)
-  process.exit(EXIT_CONFIG_ERROR)
-}
+const config = orExitOnConfigError(() => loadWatcherConfig())
 
 const startup = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL })
 let remediator: Awaited<ReturnType<typeof createRemediator>>

@@ -1,14 +1,14 @@
 /**
  * How the watcher learns about a target's process and restarts it, by WATCHER_ADAPTER:
  *   native   the native stack's control API (NativeTarget): ps says 'stopped' for a deliberate stop
- *   docker   the Docker Engine API (DockerTarget): only containers labelled AUTOHEAL_LABEL=true
+ *   docker   the Docker Engine API (ComposeTarget): only containers labelled AUTOHEAL_LABEL=true
  *   observe  probes, states and metrics only; never restarts anything
  * A missing socket or an unreachable control API is a StartupError naming the variable, so a
  * misconfigured watcher exits at once instead of silently healing nothing.
  */
 import { existsSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type ControlTarget, DockerTarget, NativeTarget } from '@production-lab/control'
+import { ComposeTarget, type ControlTarget, NativeTarget } from '@production-lab/control'
 import type { Logger } from '@production-lab/lifecycle'
 import type { AdapterKind, WatcherConfig } from './config.js'
 import type { ProcessInfo } from './target-tracker.js'
@@ -140,7 +140,7 @@ async function createDockerRemediator(
       `DOCKER_SOCKET=${socket} does not exist: mount the Docker socket into the watcher (compose: /var/run/docker.sock), set DOCKER_SOCKET, or use WATCHER_ADAPTER=observe`,
     )
   }
-  const docker = new DockerTarget({ socketPath: socket, names })
+  const docker = new ComposeTarget({ socketPath: socket, names })
   const label = config.AUTOHEAL_LABEL
   const optedIn = async (name: string) => (await docker.labels(name))[label] === 'true'
   try {

@@ -3,7 +3,7 @@
  * app_fast_1) and the base URL its probes go to. By default the native stack's apps from the
  * topology; WATCH_TARGETS overrides it (required for docker, where URLs are compose DNS names).
  */
-import { APP_SERVICES, HEALTH_WATCHER } from '@production-lab/control'
+import { APP_SERVICES, appPort, HEALTH_WATCHER } from '@production-lab/stack'
 
 export interface WatchTarget {
   name: string
@@ -14,23 +14,23 @@ export interface WatchTarget {
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/
 const EXAMPLE = '[{"name":"app_fast_1","url":"http://127.0.0.1:7002"}]'
 
-/** The native stack's apps, the watcher itself excluded. */
-export function topologyTargets(): WatchTarget[] {
+/** The native stack's apps (of this port offset), the watcher itself excluded. */
+export function topologyTargets(offset: number): WatchTarget[] {
   return APP_SERVICES.filter((service) => service !== HEALTH_WATCHER).map((service) => ({
     name: service.name,
-    url: `http://127.0.0.1:${service.port}`,
+    url: `http://127.0.0.1:${appPort(service, offset)}`,
   }))
 }
 
 /** Parses WATCH_TARGETS; throws an Error whose message names the variable and what is wrong. */
-export function parseWatchTargets(raw: string | undefined, adapter: string): WatchTarget[] {
+export function parseWatchTargets(raw: string | undefined, adapter: string, offset: number): WatchTarget[] {
   if (raw === undefined) {
     if (adapter === 'docker') {
       throw new Error(
         `WATCH_TARGETS is required when WATCHER_ADAPTER=docker: expected JSON like ${EXAMPLE} with compose DNS names`,
       )
     }
-    return topologyTargets()
+    return topologyTargets(offset)
   }
   const invalid = (why: string) =>
     new Error(`WATCH_TARGETS=${JSON.stringify(raw)} is invalid: ${why}; expected JSON like ${EXAMPLE}`)

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
 import { afterEach, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { metricValue } from '@production-lab/stack'
 import { buildApp, loadWatcherConfig, type Remediator, type WatcherService } from '../src/app.js'
 import type { ProcessInfo } from '../src/target-tracker.js'
-import { metricValue } from './support/metrics-text.js'
 import { ProbeTarget } from './support/probe-target.js'
 
 /** A remediator whose restart makes the real target listen again (or not, for a crash loop). */

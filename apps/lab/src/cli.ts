@@ -4,6 +4,7 @@
  * docker commands. Exit codes: 0 done, 1 failed (message on stderr), 2 usage error.
  */
 import { ControlError } from '@production-lab/control'
+import { StackConfigError } from '@production-lab/supervisor'
 import { inspectCommand } from './commands/inspect.js'
 import { loadCommand } from './commands/load.js'
 import { logsCommand } from './commands/logs.js'
@@ -12,7 +13,6 @@ import { killCommand, restartCommand, startCommand, stopCommand } from './comman
 import { testCommand } from './commands/test.js'
 import { upCommand } from './commands/up.js'
 import { UsageError } from './commands/usage.js'
-import { StackConfigError } from './stack/services.js'
 
 type Command = (argv: string[]) => Promise<number>
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { PORTS } from '@production-lab/control'
+import { portOffsetFromEnv, stackPorts } from '@production-lab/stack'
 import {
   DEFAULT_LOAD_DURATION_S,
   describeLoad,
@@ -8,6 +8,8 @@ import {
   parseLoadArgs,
 } from '../src/commands/load-options.js'
 import { UsageError } from '../src/commands/usage.js'
+
+const PORTS = stackPorts(portOffsetFromEnv())
 
 describe('lab load options', () => {
   it('defaults to GET /read on the load balancer for 10 s over one connection', () => {

@@ -6,18 +6,22 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { ServiceInspect, ServiceStatus } from '@production-lab/control'
-import { tempDir } from './fixtures.js'
 
 const OFFSET = 200
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const LB = `http://127.0.0.1:${8080 + OFFSET}`
-const env = { ...process.env, LAB_PORT_OFFSET: String(OFFSET), LAB_STATE_DIR: tempDir() }
+const env = {
+  ...process.env,
+  LAB_PORT_OFFSET: String(OFFSET),
+  LAB_STATE_DIR: mkdtempSync(join(tmpdir(), 'lab-cli-test-')),
+}
 const stateFile = join(env.LAB_STATE_DIR, `stack-${OFFSET}`, 'stack.json')
 
 function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

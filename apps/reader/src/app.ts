@@ -1,4 +1,5 @@
 /** The fast replica: GET /read simulates a replica read (I/O wait plus optional CPU work). */
+
 import {
   type CreateServiceOptions,
   createService,
@@ -7,7 +8,10 @@ import {
   serviceConfigSchema,
   simulateWork,
 } from '@production-lab/lifecycle'
+import { READERS } from '@production-lab/stack'
 import { type Static, Type } from '@sinclair/typebox'
+
+const FIRST_READER = READERS[0] as (typeof READERS)[0]
 
 export const readerConfigSchema = serviceConfigSchema(
   {
@@ -24,7 +28,8 @@ export const readerConfigSchema = serviceConfigSchema(
       description: 'CPU time per read, ms',
     }),
   },
-  { SERVICE_NAME: 'FAST_REPLICA_1', PORT: 7002 },
+  // The topology's first reader at offset 0: its SERVICE_NAME and port when run alone.
+  { SERVICE_NAME: FIRST_READER.serviceName, PORT: FIRST_READER.basePort },
 )
 export type ReaderConfig = Static<typeof readerConfigSchema>
 

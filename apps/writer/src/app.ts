@@ -4,12 +4,14 @@
  * breaker, with Idempotency-Key support that survives restarts; GET /writes/:id reads one back.
  * The routes are in write-routes.ts, the storage in write-store.ts.
  */
+
 import {
   type CreateServiceOptions,
   createService,
   type Service,
   serviceConfigSchema,
 } from '@production-lab/lifecycle'
+import { WRITER } from '@production-lab/stack'
 import { type Static, Type } from '@sinclair/typebox'
 import { storeConfigProperties } from './store-config.js'
 import { logStoreClosed } from './store-log.js'
@@ -33,7 +35,8 @@ export const writerConfigSchema = serviceConfigSchema(
     }),
     ...storeConfigProperties,
   },
-  { SERVICE_NAME: 'SLOW_PRIMARY', PORT: 7001 },
+  // The topology's writer at offset 0: its SERVICE_NAME and port when run alone.
+  { SERVICE_NAME: WRITER.serviceName, PORT: WRITER.basePort },
 )
 export type WriterConfig = Static<typeof writerConfigSchema>
 

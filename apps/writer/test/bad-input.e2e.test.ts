@@ -7,13 +7,9 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { request } from 'undici'
-import {
-  type ServiceProcess,
-  startService,
-} from '../../../packages/lifecycle/test/support/service-process.js'
 import { freshDataDir } from './support/data-dir.js'
+import { type ServiceProcess, startService, WRITER } from './support/writer-process.js'
 
-const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const TOKEN = 'bad-input-admin-token'
 const BODY_LIMIT_BYTES = 4096
 

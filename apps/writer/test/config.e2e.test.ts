@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { EXIT_CONFIG_ERROR } from '@production-lab/lifecycle'
-import { runService } from '../../../packages/lifecycle/test/support/service-process.js'
-
-const WRITER = new URL('../dist/main.js', import.meta.url).pathname
+import { runService, WRITER } from './support/writer-process.js'
 
 describe('writer process with a bad configuration', () => {
   test('exits 78 before listening, one stderr line per bad variable', async () => {

@@ -11,13 +11,9 @@ import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
-import {
-  type ServiceProcess,
-  startService,
-} from '../../../packages/lifecycle/test/support/service-process.js'
 import { freshDataDir } from './support/data-dir.js'
+import { type ServiceProcess, startService, WRITER } from './support/writer-process.js'
 
-const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const KILL = {
   /** concurrent clients of the steady load */
   clients: 8,

@@ -8,13 +8,9 @@ import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request } from 'undici'
-import {
-  type ServiceProcess,
-  startService,
-} from '../../../packages/lifecycle/test/support/service-process.js'
 import { freshDataDir } from './support/data-dir.js'
+import { type ServiceProcess, startService, WRITER } from './support/writer-process.js'
 
-const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 const TOKEN = 'shedding-admin-token'
 const SAMPLE_INTERVAL_MS = 1000
 

@@ -12,14 +12,9 @@ import { DatabaseSync } from 'node:sqlite'
 import { after, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request } from 'undici'
-import {
-  runService,
-  type ServiceProcess,
-  startService,
-} from '../../../packages/lifecycle/test/support/service-process.js'
 import { freshDataDir } from './support/data-dir.js'
+import { runService, type ServiceProcess, startService, WRITER } from './support/writer-process.js'
 
-const WRITER = new URL('../dist/main.js', import.meta.url).pathname
 /** the breaker opens after this many failed calls in its window */
 const VOLUME = 4
 const RESET_MS = 1000

@@ -5,20 +5,27 @@
  * Running the stack is scripts/compose/smoke.sh.
  */
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { COMPOSE_LOG_EXPORTER_FILE, composeNginxVars, renderNginxConfig } from '@production-lab/nginx-config'
+import {
+  APP_SERVICES,
+  BASE_PORTS,
+  COMPOSE_LOG_EXPORTER_FILE,
+  CONTAINER_APP_PORT,
+  composeNginxVars,
+  DEFAULT_ADMIN_TOKEN,
+  HEALTH_WATCHER,
+  NGINX_TEMPLATE_PATH,
+  REPO_ROOT,
+  renderNginxConfig,
+  stackTimings,
+} from '@production-lab/stack'
 import { parse } from 'yaml'
+import { DOCKER_DIR, run } from './support/files.js'
 
-const run = promisify(execFile)
-const REPO = fileURLToPath(new URL('../../../', import.meta.url))
-const DOCKER_DIR = join(REPO, 'infra/docker')
-const APPS = ['app_slow', 'app_fast_1', 'app_fast_2', 'health_watcher']
+const APPS = APP_SERVICES.map((service) => service.name)
 
 interface ComposeService {
   container_name?: string
@@ -56,7 +63,7 @@ async function runComposeConfig(files: string[], env: Record<string, string>) {
   const args = files.flatMap((file) => ['-f', file])
   // Only PATH and the given variables: the result must not depend on the caller's shell.
   const { stdout } = await run('docker-compose', [...args, 'config'], {
-    cwd: REPO,
+    cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
   })
   const services = (parse(stdout) as { services: Record<string, ComposeService> }).services
@@ -85,7 +92,7 @@ function publishedPorts(service: ComposeService): string[] {
 
 describe('docker-compose.yml', () => {
   test('passes docker-compose config -q', async () => {
-    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO })
+    await run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { cwd: REPO_ROOT })
   })
 
   test("has the guide's container names", async () => {
@@ -100,6 +107,53 @@ describe('docker-compose.yml', () => {
     ]) {
       assert.ok(services[name], `no container named ${name}`)
     }
+  })
+
+  test("states the stack's contract (@production-lab/stack): names, ports, timings, token, limits", async () => {
+    const services = await resolvedCompose()
+    for (const spec of APP_SERVICES) {
+      const service = services[spec.name]
+      assert.ok(service, `no container named ${spec.name}`)
+      const env = service.environment ?? {}
+      assert.equal(env.SERVICE_NAME, spec.serviceName, `${spec.name} SERVICE_NAME`)
+      assert.equal(Number(env.PORT), CONTAINER_APP_PORT, `${spec.name} PORT`)
+      assert.equal(env.ADMIN_TOKEN, DEFAULT_ADMIN_TOKEN, `${spec.name} ADMIN_TOKEN`)
+      assert.equal(
+        Number(env.SHUTDOWN_TIMEOUT_S),
+        stackTimings.shutdownTimeoutS,
+        `${spec.name} SHUTDOWN_TIMEOUT_S`,
+      )
+      // The watcher drains for 0 s: nothing routes traffic to it (its own config's default).
+      if (spec !== HEALTH_WATCHER) {
+        assert.equal(
+          Number(env.GRACEFUL_SHUTDOWN_DELAY_S),
+          stackTimings.gracefulShutdownDelayS,
+          `${spec.name} GRACEFUL_SHUTDOWN_DELAY_S`,
+        )
+      }
+      assert.equal(
+        seconds(service.stop_grace_period),
+        stackTimings.appStopTimeoutS,
+        `${spec.name} stop_grace_period`,
+      )
+      if (service.ports?.length) {
+        assert.deepEqual(
+          publishedPorts(service),
+          [`127.0.0.1:${spec.basePort}:${CONTAINER_APP_PORT}/tcp`],
+          `${spec.name} published port`,
+        )
+      }
+      if (spec.limits) {
+        assert.equal(Number(service.cpus), spec.limits.cpus, `${spec.name} cpus`)
+        assert.equal(bytes(service.mem_limit), spec.limits.memoryBytes, `${spec.name} mem_limit`)
+      }
+    }
+    assert.deepEqual(publishedPorts(services.nginx_lb ?? {}), [
+      `127.0.0.1:${BASE_PORTS.loadBalancer}:${BASE_PORTS.loadBalancer}/tcp`,
+    ])
+    assert.deepEqual(publishedPorts(services.prometheus ?? {}), [
+      `127.0.0.1:${BASE_PORTS.prometheus}:${BASE_PORTS.prometheus}/tcp`,
+    ])
   })
 
   test('app_slow has the limits `docker inspect` must show, and tells the service the same', async () => {
@@ -231,7 +285,7 @@ describe('docker-compose.yml', () => {
   })
 
   test("k6 runs only in the `load` profile, on the guide's script", async () => {
-    const services = parse(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')).services as Record<
+    const services = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')).services as Record<
       string,
       ComposeService
     >
@@ -272,7 +326,7 @@ describe('nginx entrypoint', () => {
       ...nginx.environment,
       ...local,
       NGINX_LOG_EXPORTER_FILE: exporterLog,
-      NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
+      NGINX_TEMPLATE: NGINX_TEMPLATE_PATH,
       PATH: `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`,
     }
     const unshare = process.getuid?.() === 0 ? ['unshare', '-m'] : ['unshare', '-r', '-m']
@@ -324,7 +378,7 @@ describe('nginx entrypoint', () => {
       env: {
         ...withoutWriter,
         NGINX_RUNTIME_DIR: dir,
-        NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
+        NGINX_TEMPLATE: NGINX_TEMPLATE_PATH,
         PATH: `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`,
       },
     }).then(

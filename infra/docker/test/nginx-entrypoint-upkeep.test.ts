@@ -7,7 +7,7 @@
  * another address.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import {
   chmodSync,
@@ -25,12 +25,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { NGINX_TEMPLATE_PATH } from '@production-lab/stack'
+import { DOCKER_DIR, run } from './support/files.js'
 
-const run = promisify(execFile)
-const REPO = fileURLToPath(new URL('../../../', import.meta.url))
-const DOCKER_DIR = join(REPO, 'infra/docker')
 const PATH = `${DOCKER_DIR}:/usr/sbin:${process.env.PATH}`
 /** seconds between the follower's tries and lookups, and the rotation checks: short, so the test waits little */
 const FOLLOW_INTERVAL_S = 0.2
@@ -176,7 +173,7 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
       {
         env: {
           PATH,
-          NGINX_TEMPLATE: join(REPO, 'infra/nginx/nginx.conf.template'),
+          NGINX_TEMPLATE: NGINX_TEMPLATE_PATH,
           NGINX_RUNTIME_DIR: dir,
           NGINX_ACCESS_LOG: join(dir, 'access.log'),
           NGINX_ERROR_LOG: join(dir, 'error.log'),

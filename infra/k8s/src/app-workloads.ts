@@ -4,8 +4,9 @@
  * the writer's limits come from the topology; the env is what docker-compose.yml sets, checked
  * against each app's TypeBox schema by a test.
  */
-import { HEALTH_WATCHER, READERS, WRITER } from '@production-lab/control'
+
 import { watcherConfigSchema } from '@production-lab/health-watcher'
+import { HEALTH_WATCHER, READERS, WRITER } from '@production-lab/stack'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IIoK8sApiAppsV1DeploymentStrategy } from 'kubernetes-models/apps/v1/DeploymentStrategy'
 import type { IIoK8sApiCoreV1EnvVar } from 'kubernetes-models/v1/EnvVar'
@@ -33,7 +34,7 @@ export const APP_SIZING = {
 } satisfies Record<string, Sizing>
 
 /** seconds: the watcher's own drain-delay default (nothing routes traffic to it). */
-const WATCHER_DRAIN_DELAY_S = Number(watcherConfigSchema.properties.GRACEFUL_SHUTDOWN_DELAY_S.default)
+const WATCHER_DRAIN_DELAY_S = Number(watcherConfigSchema(0).properties.GRACEFUL_SHUTDOWN_DELAY_S.default)
 
 export type AppKind = 'writer' | 'reader' | 'watcher'
 const COMPONENT: Record<AppKind, string> = { writer: 'writer', reader: 'reader', watcher: 'health-watcher' }

@@ -5,7 +5,7 @@
  */
 
 import type { Model } from '@kubernetes-models/base'
-import { READERS, WRITER } from '@production-lab/control'
+import { READERS, WRITER } from '@production-lab/stack'
 import { Namespace } from 'kubernetes-models/v1/Namespace'
 import { stringify } from 'yaml'
 import {

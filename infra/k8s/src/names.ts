@@ -1,11 +1,10 @@
 /**
  * Names, labels, images and ports of the lab on Kubernetes, derived from the topology
- * (@production-lab/control) and the nginx renderer, never restated: Kubernetes names may not
+ * (@production-lab/stack) and the nginx renderer, never restated: Kubernetes names may not
  * hold `_`, so the guide's container names become DNS labels (app_fast_1 -> app-fast-1), while
  * the metrics keep the guide's names (`instance="app_fast_1"`) through a pod annotation.
  */
-import { type AppServiceSpec, PORT_OFFSET, PORTS } from '@production-lab/control'
-import { CONTAINER_APP_PORT } from '@production-lab/nginx-config'
+import { type AppServiceSpec, BASE_PORTS, CONTAINER_APP_PORT } from '@production-lab/stack'
 
 /** The namespace the overlays set; nginx's upstream FQDNs name it (its resolver has no search path). */
 export const NAMESPACE = 'production-lab'
@@ -29,10 +28,10 @@ export const APP_PORT = CONTAINER_APP_PORT
  * one machine): nginx's public port (the guide's 8080), its stub_status port, Prometheus and
  * the nginx exporter. Grafana's datasource (grafana/provisioning) names http://prometheus:9090.
  */
-export const LB_PORT = PORTS.loadBalancer - PORT_OFFSET
-export const NGINX_STATUS_PORT = PORTS.nginxStatus - PORT_OFFSET
-export const PROMETHEUS_PORT = PORTS.prometheus - PORT_OFFSET
-export const NGINX_EXPORTER_PORT = PORTS.nginxExporter - PORT_OFFSET
+export const LB_PORT = BASE_PORTS.loadBalancer
+export const NGINX_STATUS_PORT = BASE_PORTS.nginxStatus
+export const PROMETHEUS_PORT = BASE_PORTS.prometheus
+export const NGINX_EXPORTER_PORT = BASE_PORTS.nginxExporter
 /** Grafana's own default port (the compose file publishes the same). */
 export const GRAFANA_PORT = 3000
 

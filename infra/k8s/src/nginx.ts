@@ -7,8 +7,7 @@
  * stub_status exporter runs beside it and is what Prometheus scrapes.
  */
 import { createHash } from 'node:crypto'
-import { READERS } from '@production-lab/control'
-import { type NginxVars, renderNginxConfig } from '@production-lab/nginx-config'
+import { type NginxVars, READERS, renderNginxConfig } from '@production-lab/stack'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import { Service } from 'kubernetes-models/v1/Service'

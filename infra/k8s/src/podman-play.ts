@@ -17,7 +17,7 @@
  *   - containerPorts go (podman 4 publishes each on every host address), but nginx's public
  *     port, published on 127.0.0.1 (hostPort).
  */
-import { type NginxVars, renderNginxConfig } from '@production-lab/nginx-config'
+import { type NginxVars, renderNginxConfig } from '@production-lab/stack'
 import { parse, stringify } from 'yaml'
 import { READER_NAMES, WRITER_NAME } from './app-workloads.js'
 import { kustomizationObjects, type Manifest } from './committed.js'

@@ -7,7 +7,6 @@
  * namespace only, through a Role, not a ClusterRole.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment'
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'
@@ -16,7 +15,7 @@ import { Service } from 'kubernetes-models/v1/Service'
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { parse, stringify } from 'yaml'
 import { IMAGES, PROMETHEUS_PORT, podLabels, SCRAPE, selectorOf } from './names.js'
-import { REPO_ROOT } from './paths.js'
+import { PROMETHEUS_TEMPLATE_PATH } from './paths.js'
 import { hardenedContainer, podSpec, TMP_MOUNT } from './pod-parts.js'
 import { mebibytes, USERS } from './security.js'
 
@@ -67,7 +66,7 @@ function prometheusRelabel(rule: ReturnType<typeof labRelabelings>[number]) {
 
 /** The scrape and evaluation timings of prometheus/prometheus.yml.template (native and compose). */
 function templateGlobal(): Record<string, unknown> {
-  const template = readFileSync(join(REPO_ROOT, 'prometheus', 'prometheus.yml.template'), 'utf8')
+  const template = readFileSync(PROMETHEUS_TEMPLATE_PATH, 'utf8')
   return (parse(template) as { global: Record<string, unknown> }).global
 }
 

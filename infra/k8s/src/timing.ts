@@ -1,6 +1,6 @@
 /**
- * Probe and shutdown timing of the apps on Kubernetes, derived from the lifecycle package's own
- * defaults (packages/lifecycle/src/defaults.ts) so the two never disagree. On a pod deletion
+ * Probe and shutdown timing of the apps on Kubernetes, derived from the stack's contract
+ * (packages/stack/src/timings.ts, the lifecycle's defaults too) so the two never disagree. On a pod deletion
  * Kubernetes runs, in order: the preStop hook, then SIGTERM; the lifecycle then answers 503 for
  * its drain delay (GRACEFUL_SHUTDOWN_DELAY_S), stops listening and drains, all bounded by
  * SHUTDOWN_TIMEOUT_S; the kubelet SIGKILLs at terminationGracePeriodSeconds. The preStop keeps
@@ -8,7 +8,7 @@
  * once, CoreDNS answers the headless Service's new record set after its TTL, and nginx asks
  * again after its resolver's `valid` time.
  */
-import { defaults } from '@production-lab/lifecycle'
+import { stackTimings } from '@production-lab/stack'
 
 /** seconds: TTL of CoreDNS's `kubernetes` plugin answers (its default `ttl 5`). */
 export const CLUSTER_DNS_TTL_S = 5
@@ -26,8 +26,8 @@ export const GRACE_MARGIN_S = 2
  */
 export function terminationGraceS({
   preStopS = PRE_STOP_SLEEP_S,
-  drainDelayS = defaults.gracefulShutdownDelayS,
-  shutdownTimeoutS = defaults.shutdownTimeoutS,
+  drainDelayS = stackTimings.gracefulShutdownDelayS,
+  shutdownTimeoutS = stackTimings.shutdownTimeoutS,
 }: {
   preStopS?: number
   drainDelayS?: number

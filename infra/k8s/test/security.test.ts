@@ -12,15 +12,8 @@ import { describe, test } from 'node:test'
 import { committedFiles } from '../src/committed.js'
 import { APP_PORT } from '../src/names.js'
 import { PACKAGE_DIR } from '../src/paths.js'
-import {
-  containers,
-  type Manifest,
-  OVERLAYS,
-  ofKind,
-  overlayObjects,
-  podTemplates,
-  selects,
-} from './support/manifests.js'
+import type { Manifest } from './support/manifests.js'
+import { containers, OVERLAYS, ofKind, overlayObjects, podTemplates, selects } from './support/manifests.js'
 
 for (const overlay of OVERLAYS) {
   const objects = overlayObjects(overlay)

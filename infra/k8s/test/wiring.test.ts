@@ -11,15 +11,8 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { NAMESPACE } from '../src/names.js'
 import { PROMETHEUS_RULES_DIR } from '../src/paths.js'
-import {
-  containerEnv,
-  type Manifest,
-  OVERLAYS,
-  ofKind,
-  overlayObjects,
-  podTemplates,
-  selects,
-} from './support/manifests.js'
+import type { Manifest } from './support/manifests.js'
+import { containerEnv, OVERLAYS, ofKind, overlayObjects, podTemplates, selects } from './support/manifests.js'
 
 const rulesText = ['alerts.rules.yml', 'recording.rules.yml']
   .map((file) => readFileSync(join(PROMETHEUS_RULES_DIR, file), 'utf8'))

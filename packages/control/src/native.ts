@@ -4,6 +4,8 @@
  * Beyond the interface: the stack's endpoints, and per-service environment overrides
  * (applied on every start until cleared), which the crash-loop scenario uses.
  */
+
+import { canonicalName } from '@production-lab/stack'
 import { Agent, request } from 'undici'
 import {
   ControlError,
@@ -13,7 +15,6 @@ import {
   type ServiceStatus,
   type StackEndpoints,
 } from './target.js'
-import { canonicalName, PORTS } from './topology.js'
 
 /** milliseconds an ordinary control call may take; stop/restart wait for the grace period on top */
 const CALL_TIMEOUT_MS = 10_000
@@ -27,7 +28,8 @@ export class NativeTarget implements ControlTarget {
   readonly controlUrl: string
   readonly #agent = new Agent({ keepAliveTimeout: 1000 })
 
-  constructor(controlUrl = `http://127.0.0.1:${PORTS.control}`) {
+  /** `controlUrl`: the supervisor's control API, e.g. http://127.0.0.1:8089 (see stackPorts). */
+  constructor(controlUrl: string) {
     this.controlUrl = controlUrl.replace(/\/$/, '')
   }
 

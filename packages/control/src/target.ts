@@ -51,7 +51,7 @@ export interface ServiceInspect extends ServiceStatus {
 }
 
 export interface ControlTarget {
-  readonly kind: 'native' | 'docker'
+  readonly kind: 'native' | 'compose'
   /** Every service with its health, which may mean probing each one (so a hung service slows it down). */
   ps(): Promise<ServiceStatus[]>
   /**

@@ -11,6 +11,7 @@
  */
 import type { Server as HttpServer } from 'node:http'
 import { createServer, type Server } from 'node:net'
+import { listenError } from '@production-lab/stack'
 
 export interface AcceptSocketsOptions {
   host: string
@@ -25,12 +26,8 @@ export interface AcceptSocketsOptions {
  * of a service would silently take half the traffic; a plain bind first refuses that.
  */
 export async function assertPortFree(host: string, port: number): Promise<void> {
-  const probe = createServer()
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject)
-    probe.listen({ host, port }, () => resolve())
-  })
-  await new Promise((resolve) => probe.close(resolve))
+  const error = await listenError(port, host)
+  if (error) throw error
 }
 
 /** Listens `extra` more sockets on host:port; the HTTP server must listen there with reusePort. */

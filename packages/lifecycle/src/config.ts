@@ -249,8 +249,13 @@ export function loadConfigOrExit<T extends TObject>(
   schema: T,
   env: NodeJS.ProcessEnv = process.env,
 ): Static<T> {
+  return orExitOnConfigError(() => loadConfig(schema, env))
+}
+
+/** Runs a config loader for a main.ts (one with checks of its own): a ConfigError prints one line per problem and exits 78. */
+export function orExitOnConfigError<T>(load: () => T): T {
   try {
-    return loadConfig(schema, env)
+    return load()
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     for (const line of error.problems) process.stderr.write(`config error: ${line}\n`)

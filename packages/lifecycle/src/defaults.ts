@@ -1,14 +1,17 @@
 /**
  * Every default in one place, with its unit. Config (env) overrides these; see config.ts.
+ * The shutdown timings are the stack's contract (@production-lab/stack), stated there once.
  */
+import { stackTimings } from '@production-lab/stack'
+
 export const defaults = {
   host: '127.0.0.1',
   port: 3000,
   logLevel: 'info',
   /** seconds: how long /health answers 503 before the server stops accepting (the guide's 3 s). */
-  gracefulShutdownDelayS: 3,
+  gracefulShutdownDelayS: stackTimings.gracefulShutdownDelayS,
   /** seconds: hard bound on the whole shutdown sequence, after which in-flight work is cut. */
-  shutdownTimeoutS: 15,
+  shutdownTimeoutS: stackTimings.shutdownTimeoutS,
   /**
    * seconds: Node's HTTP keep-alive timeout. Must stay above every proxy's upstream idle
    * timeout (nginx keepalive_timeout defaults to 60 s) or the proxy reuses a socket Node has

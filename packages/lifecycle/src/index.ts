@@ -6,6 +6,7 @@ export {
   EXIT_CONFIG_ERROR,
   loadConfig,
   loadConfigOrExit,
+  orExitOnConfigError,
   StringEnum,
   serviceConfigSchema,
 } from './config.js'

@@ -1,6 +1,8 @@
 /**
  * createService(): a Fastify instance with the whole lifecycle wired in. It only
- * connects the modules beside it; each concern lives in its own file.
+ * connects the modules beside it, in named steps (the parts, the HTTP app, the routes, the
+ * shutdown, listening); each concern lives in its own file, as terminus keeps its
+ * health-check and signal wiring apart.
  *
  *   root scope      /health, /health/live, /health/ready, /metrics, /admin/*   (never shed, drained or faulted)
  *   service scope   the app's own routes: drain gate -> shedding -> faults -> handler
@@ -8,19 +10,18 @@
  * Every response passes one onResponse hook that records metrics and writes the
  * single access line.
  */
-import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
-import { type AcceptSockets, assertPortFree, listenExtraAcceptSockets } from './accept-sockets.js'
+import type { FastifyInstance } from 'fastify'
+import type { AcceptSockets } from './accept-sockets.js'
 import { accessLineWriter } from './access-line.js'
 import { type BreakerSettings, Breakers, type ProtectedCall } from './breaker.js'
 import type { BaseConfig } from './config.js'
-import { clientErrorResponse, ServiceError, toServiceError } from './errors.js'
+import { ServiceError } from './errors.js'
 import { Faults, registerAdminRoutes } from './faults.js'
 import { registerHealthRoutes } from './health.js'
+import { createHttpApp, registerErrorHandlers, registerRequestHooks } from './http-app.js'
+import { listen } from './listen.js'
 import { createLogger, type Logger } from './logger.js'
-import { ServiceMetrics, UNMATCHED_ROUTE } from './metrics.js'
-import { lazyChildLogger } from './request-logger.js'
+import { ServiceMetrics } from './metrics.js'
 import { registerShedding } from './shedding.js'
 import { Shutdown } from './shutdown.js'
 import { LifecycleState } from './state.js'
@@ -57,18 +58,22 @@ export interface Service<C extends BaseConfig = BaseConfig> extends ServiceConte
   shutdown(): Promise<void>
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/
+/** What every request passes through, built from the config before the HTTP app exists. */
+interface ServiceParts<C extends BaseConfig> {
+  context: ServiceContext<C>
+  state: LifecycleState
+  breakers: Breakers
+  flushSync: () => void
+  writeAccessLine: ReturnType<typeof accessLineWriter>
+}
 
-export async function createService<C extends BaseConfig>(
-  options: CreateServiceOptions<C>,
-): Promise<Service<C>> {
+function createParts<C extends BaseConfig>(options: CreateServiceOptions<C>): ServiceParts<C> {
   const { config } = options
   const { logger, writeLine, flushSync } = createLogger({
     service: config.SERVICE_NAME,
     level: config.LOG_LEVEL,
     ...(options.logDestination && { destination: options.logDestination }),
   })
-  const writeAccessLine = accessLineWriter({ service: config.SERVICE_NAME, logger, writeLine })
   const state = new LifecycleState()
   const metrics = new ServiceMetrics({
     service: config.SERVICE_NAME,
@@ -88,82 +93,28 @@ export async function createService<C extends BaseConfig>(
     metrics,
     logger,
   )
-
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    // Fastify's two lines per request are replaced by the one access line below.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    childLoggerFactory: lazyChildLogger,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id']
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+  return {
+    context: {
+      config,
+      logger,
+      metrics,
+      faults,
+      breaker: (name, call, breakerOptions) => breakers.create(name, call, breakerOptions),
     },
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_S * 1000,
-    // The drain gate answers 503 with Retry-After and the registry body; Fastify's own
-    // closing 503 has neither.
-    return503OnClosing: false,
-    // Strict bodies: a string where a number belongs is a 400, and unknown fields are refused, not dropped.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
-    clientErrorHandler: (error: Error & { code?: string }, socket) => {
-      // A reset connection has no one left to answer.
-      if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy()
-      const requestId = randomUUID()
-      logger.info({ requestId, code: error.code, reason: error.message }, 'Refused a malformed HTTP request')
-      socket.end(clientErrorResponse(error, requestId))
-    },
-  })
+    state,
+    breakers,
+    flushSync,
+    writeAccessLine: accessLineWriter({ service: config.SERVICE_NAME, logger, writeLine }),
+  }
+}
 
-  // The per-request hooks are callback-style and synchronous: an async hook costs a
-  // promise and a microtask per request for work that never waits.
-  app.addHook('onRequest', (request, reply, done) => {
-    state.requestStarted(request)
-    reply.raw.once('close', () => state.requestFinished(request))
-    done()
-  })
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id)
-    // While draining, every answer closes its connection so clients and proxies reconnect elsewhere.
-    if (state.draining) reply.header('connection', 'close')
-    // Every 503 (probes included) says when to come back; errors that know better set their own.
-    if (reply.statusCode === 503 && !reply.hasHeader('retry-after'))
-      reply.header('retry-after', config.RETRY_AFTER_S)
-    done(null, payload)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE
-    const durationMs = reply.elapsedTime
-    metrics.observeRequest(request.method, route, reply.statusCode, durationMs / 1000)
-    if (config.LOG_REQUESTS) {
-      writeAccessLine({
-        requestId: request.id,
-        method: request.method,
-        route,
-        url: request.url,
-        statusCode: reply.statusCode,
-        durationMs,
-      })
-    }
-    done()
-  })
-
-  app.setErrorHandler((error, request, reply) => {
-    const serviceError = toServiceError(error)
-    if (serviceError.code === 'INTERNAL') request.log.error({ error }, 'Unhandled error')
-    if (serviceError.retryAfterS !== undefined) reply.header('retry-after', serviceError.retryAfterS)
-    return reply
-      .code(serviceError.statusCode)
-      .send({ error: serviceError.code, message: serviceError.message, requestId: request.id })
-  })
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({
-      error: 'NOT_FOUND',
-      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-      requestId: request.id,
-    })
-  })
-
-  let underPressure = () => false
+/** The root scope: probes, metrics and the admin API, never shed, drained or faulted. */
+function registerRootRoutes<C extends BaseConfig>(
+  app: FastifyInstance,
+  { context, state, breakers }: ServiceParts<C>,
+  underPressure: () => boolean,
+): void {
+  const { config, metrics, faults } = context
   registerHealthRoutes(app, {
     service: config.SERVICE_NAME,
     state,
@@ -177,15 +128,19 @@ export async function createService<C extends BaseConfig>(
     return metrics.registry.metrics()
   })
   if (config.ADMIN_TOKEN) registerAdminRoutes(app, faults, config.ADMIN_TOKEN)
+}
 
-  const context: ServiceContext<C> = {
-    config,
-    logger,
-    metrics,
-    faults,
-    breaker: (name, call, breakerOptions) => breakers.create(name, call, breakerOptions),
-  }
-
+/**
+ * The service scope: the app's own routes behind the drain gate, shedding and faults.
+ * Returns whether the service is under pressure (for readiness).
+ */
+async function registerServiceScope<C extends BaseConfig>(
+  app: FastifyInstance,
+  { context, state }: ServiceParts<C>,
+  routes: CreateServiceOptions<C>['routes'],
+): Promise<() => boolean> {
+  const { config, metrics, faults } = context
+  let underPressure = () => false
   await app.register(async (scope) => {
     scope.addHook('onRequest', (_request, _reply, done) => {
       if (!state.draining) return done()
@@ -208,8 +163,28 @@ export async function createService<C extends BaseConfig>(
       if (!faults.any) return done()
       faults.applyToRequest().then(() => done(), done)
     })
-    await options.routes(scope, context)
+    await routes(scope, context)
   })
+  return () => underPressure()
+}
+
+export async function createService<C extends BaseConfig>(
+  options: CreateServiceOptions<C>,
+): Promise<Service<C>> {
+  const { config } = options
+  const parts = createParts(options)
+  const { context, state, breakers, flushSync } = parts
+  const app = createHttpApp(config, context.logger)
+  registerRequestHooks(app, {
+    config,
+    state,
+    metrics: context.metrics,
+    writeAccessLine: parts.writeAccessLine,
+  })
+  registerErrorHandlers(app)
+  let underPressure = () => false
+  registerRootRoutes(app, parts, () => underPressure())
+  underPressure = await registerServiceScope(app, parts, options.routes)
   app.addHook('onClose', async () => breakers.shutdown())
 
   let acceptSockets: AcceptSockets | undefined
@@ -220,7 +195,7 @@ export async function createService<C extends BaseConfig>(
   const shutdown = new Shutdown({
     app,
     state,
-    logger,
+    logger: context.logger,
     flushLogs: flushSync,
     delayMs: config.GRACEFUL_SHUTDOWN_DELAY_S * 1000,
     timeoutMs: config.SHUTDOWN_TIMEOUT_S * 1000,
@@ -233,40 +208,11 @@ export async function createService<C extends BaseConfig>(
     app,
     state,
     async start() {
-      let url: string
-      try {
-        const extra = config.ACCEPT_SOCKETS - 1
-        if (extra > 0 && config.PORT !== 0) await assertPortFree(config.HOST, config.PORT)
-        // Fastify hands these options to net.Server#listen, which knows reusePort (Node >= 22.12).
-        const listenOptions = {
-          host: config.HOST,
-          port: config.PORT,
-          reusePort: extra > 0,
-          listenTextResolver: (address: string) => `${config.SERVICE_NAME} ready on ${address}`,
-        }
-        url = await app.listen(listenOptions)
-        if (extra > 0) {
-          // Port 0 (tests) picked a free port: the extra sockets join that one.
-          const { port } = app.server.address() as AddressInfo
-          acceptSockets = await listenExtraAcceptSockets(app.server, { host: config.HOST, port, extra })
-        }
-      } catch (error) {
-        // Nothing listens, so there is nothing to drain: say why and stop at once.
-        const hint =
-          (error as NodeJS.ErrnoException).code === 'ENOTSUP'
-            ? ` (ACCEPT_SOCKETS=${config.ACCEPT_SOCKETS} needs SO_REUSEPORT, which this platform lacks: set ACCEPT_SOCKETS=1)`
-            : ''
-        logger.fatal(
-          { error },
-          `Cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}${hint}`,
-        )
-        flushSync()
-        exit(1)
-        throw error
-      }
+      const listening = await listen(app, { config, logger: context.logger, flushSync, exit })
+      acceptSockets = listening.acceptSockets
       shutdown.installProcessHandlers()
       state.markReady()
-      return url
+      return listening.url
     },
     shutdown: () => shutdown.begin({ signal: 'SIGTERM' }),
   }

@@ -1,6 +1,7 @@
 /** Plain-text renderings of a run for terminals and logs. */
+
+import type { LoadProgress } from './load-options.js'
 import { OUTCOME_CLASSES, OUTCOME_LABELS } from './outcome.js'
-import type { LoadProgress } from './runner.js'
 import type { LoadSummary } from './summary.js'
 
 export function formatMs(ms: number): string {

@@ -11,6 +11,17 @@ export {
 } from './format.js'
 export { LatencyHistogram, type LatencySummary, summarizeLatencies } from './latency-histogram.js'
 export {
+  type DescribeResponse,
+  type LoadHandle,
+  type LoadOptions,
+  LoadOptionsError,
+  type LoadProgress,
+  type LoadRun,
+  type RequestSpec,
+  type ResponseView,
+  type RetryOptions,
+} from './load-options.js'
+export {
   classifyError,
   classifyStatus,
   DEFAULT_RETRY_ON,
@@ -34,20 +45,8 @@ export {
 } from './report.js'
 export { OUTCOME_COLORS, PERCENTILE_COLORS, SPLIT_COLOR } from './report-client.js'
 export { renderHtmlReport } from './report-html.js'
-export {
-  type DescribeResponse,
-  describeJsonResponse,
-  type LoadHandle,
-  type LoadOptions,
-  LoadOptionsError,
-  type LoadProgress,
-  type LoadRun,
-  type RequestSpec,
-  type ResponseView,
-  type RetryOptions,
-  runLoad,
-  startLoad,
-} from './runner.js'
+export { describeJsonResponse, runLoad, startLoad } from './runner.js'
 export { bucketWidthMs, buildSeries, type TimeSeries } from './series.js'
 export { type LoadSummary, summarize } from './summary.js'
+export { formatMarkdownTable, formatTable } from './table.js'
 export { checkLoadTarget, LoadTargetError } from './target-guard.js'

@@ -5,7 +5,7 @@
  */
 import { loadDefaults } from './defaults.js'
 import { formatProgress } from './format.js'
-import type { LoadProgress } from './runner.js'
+import type { LoadProgress } from './load-options.js'
 
 export interface ProgressReporter {
   /** how often the runner should report, milliseconds */

@@ -6,9 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { loadDefaults } from './defaults.js'
+import type { LoadRun } from './load-options.js'
 import type { OutcomeClass } from './outcome.js'
 import type { RunEvent } from './record.js'
-import type { LoadRun } from './runner.js'
 import { buildSeries, type TimeSeries } from './series.js'
 import type { LoadSummary } from './summary.js'
 

@@ -1,5 +1,5 @@
 /** `lab inspect <service...>`: JSON with state, limits (and whether enforced), command and environment. */
-import { connectNative } from '../target.js'
+import { connectNative } from '@production-lab/control'
 import { parse, serviceNames } from './usage.js'
 
 export async function inspectCommand(argv: string[]): Promise<number> {

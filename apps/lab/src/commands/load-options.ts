@@ -1,6 +1,7 @@
 /** `lab load`'s command line, turned into load options (no traffic here, so it is testable alone). */
-import { PORTS } from '@production-lab/control'
+
 import { describeJsonResponse, type LoadOptions } from '@production-lab/load'
+import { portOffsetFromEnv, stackPorts } from '@production-lab/stack'
 import { parse, UsageError } from './usage.js'
 
 export const LOAD_USAGE = `lab load [--url URL | --path PATH] [--method METHOD] [--connections N] [--rate R]
@@ -75,7 +76,7 @@ export function parseLoadArgs(argv: string[]): LoadCommandOptions {
     throw new UsageError('give --url or --path, not both')
   const path = values.path ?? '/read'
   if (!path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(path)} must start with /`)
-  const url = values.url ?? `http://127.0.0.1:${PORTS.loadBalancer}${path}`
+  const url = values.url ?? `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).loadBalancer}${path}`
   const method = (values.method ?? (values.body === undefined ? 'GET' : 'POST')).toUpperCase()
   if (!/^[A-Z]+$/.test(method))
     throw new UsageError(`--method ${JSON.stringify(values.method)} is not an HTTP method`)

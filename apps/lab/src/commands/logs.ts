@@ -1,7 +1,7 @@
 /** `lab logs [-f] [--tail N] <service>`: a service's stdout and stderr, as `docker logs`. */
 
-import { stackDefaults } from '../stack/defaults.js'
-import { connectNative } from '../target.js'
+import { connectNative } from '@production-lab/control'
+import { stackDefaults } from '@production-lab/supervisor'
 import { nonNegativeNumber, parse, serviceNames, UsageError } from './usage.js'
 
 export async function logsCommand(argv: string[]): Promise<number> {

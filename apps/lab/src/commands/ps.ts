@@ -1,6 +1,6 @@
 import type { ServiceStatus } from '@production-lab/control'
-import { formatTable } from '../table.js'
-import { connectNative } from '../target.js'
+import { connectNative } from '@production-lab/control'
+import { formatTable } from '@production-lab/load'
 import { parse } from './usage.js'
 
 const USAGE = 'lab ps [--json]'

@@ -7,7 +7,7 @@ import {
   reportTimestamp,
   writeReportFile,
 } from '@production-lab/load'
-import { stateRoot } from '../paths.js'
+import { stateRoot } from '@production-lab/stack'
 
 export interface ReportPaths {
   json: string

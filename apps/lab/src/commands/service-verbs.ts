@@ -1,7 +1,7 @@
 /** `lab stop|start|restart|kill <service...>`: the guide's docker verbs on the native stack. */
 import { constants } from 'node:os'
 import type { NativeTarget } from '@production-lab/control'
-import { connectNative } from '../target.js'
+import { connectNative } from '@production-lab/control'
 import { nonNegativeNumber, parse, serviceNames, UsageError } from './usage.js'
 
 /** Acts on each service in turn and prints its name once done, as docker does. */
@@ -21,28 +21,25 @@ async function forEachService(
   return 0
 }
 
-export async function stopCommand(argv: string[]): Promise<number> {
-  const usage = 'lab stop [--time SECONDS] <service...>'
-  const { values, positionals } = parse(argv, { time: { type: 'string', short: 't' } }, usage)
-  const timeoutS = nonNegativeNumber(values.time, '--time')
-  return forEachService(serviceNames(positionals, usage), (target, name) =>
-    target.stop(name, timeoutS === undefined ? {} : { timeoutS }),
-  )
+/** `lab stop` and `lab restart`: the verb on each service, with --time as the grace period. */
+function timedVerb(verb: 'stop' | 'restart') {
+  return (argv: string[]): Promise<number> => {
+    const usage = `lab ${verb} [--time SECONDS] <service...>`
+    const { values, positionals } = parse(argv, { time: { type: 'string', short: 't' } }, usage)
+    const timeoutS = nonNegativeNumber(values.time, '--time')
+    return forEachService(serviceNames(positionals, usage), (target, name) =>
+      target[verb](name, timeoutS === undefined ? {} : { timeoutS }),
+    )
+  }
 }
+
+export const stopCommand = timedVerb('stop')
+export const restartCommand = timedVerb('restart')
 
 export async function startCommand(argv: string[]): Promise<number> {
   const usage = 'lab start <service...>'
   const { positionals } = parse(argv, {}, usage)
   return forEachService(serviceNames(positionals, usage), (target, name) => target.start(name))
-}
-
-export async function restartCommand(argv: string[]): Promise<number> {
-  const usage = 'lab restart [--time SECONDS] <service...>'
-  const { values, positionals } = parse(argv, { time: { type: 'string', short: 't' } }, usage)
-  const timeoutS = nonNegativeNumber(values.time, '--time')
-  return forEachService(serviceNames(positionals, usage), (target, name) =>
-    target.restart(name, timeoutS === undefined ? {} : { timeoutS }),
-  )
 }
 
 export async function killCommand(argv: string[]): Promise<number> {

@@ -4,15 +4,21 @@
  * HTML report, and exits 1 when any check fails (2 for a usage error). With --start-stack
  * it starts the native stack itself first and stops it at the end.
  */
-import { ControlError } from '@production-lab/control'
+
+import { ControlError, connectTarget, TARGET_KINDS, type TargetKind } from '@production-lab/control'
 import type { ReportDocument } from '@production-lab/load'
-import { formatChecklist, formatScenarioResult } from '../scenarios/checklist.js'
-import { SCENARIOS, selectScenarios, UnknownScenarioError } from '../scenarios/registry.js'
-import { runScenarios, type ScenarioOutcome } from '../scenarios/run-scenarios.js'
-import { formatTable } from '../table.js'
-import { connectTarget, TARGET_KINDS, type TargetKind } from '../target.js'
+import { formatTable } from '@production-lab/load'
+import {
+  formatChecklist,
+  formatScenarioResult,
+  runScenarios,
+  SCENARIOS,
+  type ScenarioOutcome,
+  selectScenarios,
+  UnknownScenarioError,
+} from '@production-lab/scenarios'
+import { type SpawnedStack, spawnStack } from '@production-lab/supervisor'
 import { commandLine, describeReports, writeReports } from './run-report.js'
-import { type SpawnedStack, startNativeStack } from './spawned-stack.js'
 import { parse, UsageError } from './usage.js'
 
 const USAGE =
@@ -95,7 +101,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onInterrupt)
   let stack: SpawnedStack | undefined
   try {
-    if (values['start-stack']) stack = await startNativeStack(say)
+    if (values['start-stack']) stack = await spawnStack({ log: say })
     const { target, endpoints } = await connectTarget(kind).catch((error: Error) => {
       const hint =
         kind === 'native' && !stack ? ' (or let the tests start it: pnpm lab test --start-stack)' : ''

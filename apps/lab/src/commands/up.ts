@@ -1,4 +1,4 @@
-import { runStack } from '../stack/run-stack.js'
+import { runStack } from '@production-lab/supervisor'
 import { parse } from './usage.js'
 
 const USAGE = 'lab up [--watch] [--no-prometheus]'

@@ -1,6 +1,6 @@
 /** Command-line parsing shared by the verbs: a usage error exits 2 with a message that names what is wrong. */
 import { type ParseArgsConfig, parseArgs } from 'node:util'
-import { APP_SERVICES, canonicalName, INFRA_SERVICES } from '@production-lab/control'
+import { APP_SERVICES, canonicalName, INFRA_SERVICES } from '@production-lab/stack'
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -68,7 +68,7 @@ export const APPS: Record<string, AppUnderTest> = {
     build: async (env) => wrap(await buildReader(loadConfig(readerConfigSchema, env), silent())),
   },
   [IMAGES.watcher]: {
-    keys: Object.keys(watcherConfigSchema.properties),
+    keys: Object.keys(watcherConfigSchema(0).properties),
     load: (env) => loadWatcherConfig(env) as unknown as Record<string, unknown>,
     build: async (env) =>
       wrap(await buildWatcher(loadWatcherConfig(env), { ...silent(), remediator: observeOnly })),

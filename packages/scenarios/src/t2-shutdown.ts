@@ -1,0 +1,277 @@
+/**
+ * T2, the guide's graceful shutdown, measured under steady load through the load balancer:
+ * - writer: SIGTERM app_slow while POST /write arrives at a steady rate and its log is
+ *   followed. The two log lines come the shutdown delay apart; requests in flight finish;
+ *   requests during the drain get 503; once the process is gone nginx answers 502; started
+ *   again, it serves; the writes answered 200 are exactly the new rows of its database. Every
+ *   request is classified on the report's timeline.
+ * - reader: SIGTERM app_fast_1 under steady GET /read load: no client request fails,
+ *   because nginx retries 502/503/refused reads on the other replica.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { describeRunState, type ProcessStatus } from '@production-lab/control'
+import {
+  describeJsonResponse,
+  formatMs,
+  type LoadHandle,
+  type LoadRun,
+  OUTCOME_LABELS,
+  type RequestRecord,
+  startLoad,
+} from '@production-lab/load'
+import { READERS, stackTimings } from '@production-lab/stack'
+import { ensureStarted, lbForgetsGoneMs, lbReadRetry, lbUrl, WRITER_NAME, waitHealthy } from './arrange.js'
+import { failuresText, runNumbers, splitText } from './measure.js'
+import { followServiceLog, SHUTDOWN_COMPLETE_LINE, SHUTDOWN_STARTED_LINE } from './service-logs.js'
+import type { ScenarioContext } from './types.js'
+import { waitFor } from './wait.js'
+import { storedWrites } from './writer-data.js'
+
+const T2 = {
+  /** requests per second of the steady load (open model) */
+  writeRate: 40,
+  readRate: 100,
+  /** milliseconds of load before the SIGTERM, and after each change before the next step */
+  settleMs: 1000,
+  /** milliseconds of load while the service is gone, so 502s (or retries) are observed */
+  goneMs: 1500,
+  /**
+   * milliseconds around each boundary (SIGTERM, end of drain, restart) where a request may
+   * fall on either side: network and nginx take a few ms, the machine is shared.
+   */
+  boundaryMs: 150,
+  /** seconds: the guide's GRACEFUL_SHUTDOWN_DELAY_S when the service's env does not say */
+  defaultDelayS: stackTimings.gracefulShutdownDelayS,
+  /** seconds the log lines may lag the delay: in-flight requests finish, the server closes */
+  gapToleranceS: 1.5,
+  /** milliseconds: upper bound on every load here */
+  maxLoadMs: 90_000,
+}
+
+/** Records whose start lies in [fromMs, toMs) on the run's clock. */
+function between(run: LoadRun, fromMs: number, toMs: number): RequestRecord[] {
+  return run.records.filter((r) => r.startMs >= fromMs && r.startMs < toMs)
+}
+
+function countBy(records: RequestRecord[]): string {
+  const counts = new Map<string, number>()
+  for (const r of records)
+    counts.set(OUTCOME_LABELS[r.outcome], (counts.get(OUTCOME_LABELS[r.outcome]) ?? 0) + 1)
+  return counts.size === 0 ? 'no requests' : [...counts].map(([label, n]) => `${label} x${n}`).join(', ')
+}
+
+async function waitGone(context: ScenarioContext, name: string, timeoutMs: number): Promise<void> {
+  let last: ProcessStatus | undefined
+  await waitFor(
+    `${name} to exit after SIGTERM`,
+    async () => {
+      last = await context.target.processStatus(name)
+      return last.state === 'exited' || last.state === 'stopped' ? true : undefined
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      signal: context.signal,
+      seen: () => last && `${name} ${describeRunState(last)}`,
+    },
+  )
+}
+
+async function gracefulDelayS(context: ScenarioContext, name: string): Promise<number> {
+  const raw = (await context.target.inspect(name)).env.GRACEFUL_SHUTDOWN_DELAY_S
+  const value = raw === undefined ? Number.NaN : Number(raw)
+  return Number.isFinite(value) ? value : T2.defaultDelayS
+}
+
+/** Starts a load and guarantees it is stopped and awaited, whatever `act` does. */
+async function underLoad(
+  context: ScenarioContext,
+  options: Parameters<typeof startLoad>[0],
+  act: (load: LoadHandle) => Promise<void>,
+): Promise<LoadRun> {
+  const load = startLoad({
+    ...options,
+    durationMs: T2.maxLoadMs,
+    signal: context.signal,
+    describe: describeJsonResponse,
+  })
+  try {
+    await act(load)
+  } finally {
+    load.stop()
+    const run = await load.done
+    context.record(run)
+  }
+  return load.done
+}
+
+async function writerShutdown(context: ScenarioContext): Promise<void> {
+  const delayS = await gracefulDelayS(context, WRITER_NAME)
+  const storedBefore = await storedWrites(context)
+  const log = followServiceLog(context, WRITER_NAME)
+  const moments = { sigterm: 0, gone: 0, start: 0, healthy: 0 }
+  let run: LoadRun
+  try {
+    run = await underLoad(
+      context,
+      {
+        name: `POST /write at ${T2.writeRate}/s through a SIGTERM of ${WRITER_NAME}`,
+        url: lbUrl(context, '/write'),
+        method: 'POST',
+        rate: T2.writeRate,
+      },
+      async (load) => {
+        await sleep(T2.settleMs)
+        context.progress(`SIGTERM ${WRITER_NAME} under ${T2.writeRate} writes/s`)
+        moments.sigterm = Date.now()
+        load.mark(`SIGTERM ${WRITER_NAME}`, moments.sigterm)
+        await context.target.kill(WRITER_NAME, 'SIGTERM')
+        await waitGone(context, WRITER_NAME, (delayS + 30) * 1000)
+        moments.gone = Date.now()
+        load.mark(`${WRITER_NAME} exited`, moments.gone)
+        await sleep(lbForgetsGoneMs(context) + T2.goneMs)
+        context.progress(`starting ${WRITER_NAME}`)
+        moments.start = Date.now()
+        load.mark(`start ${WRITER_NAME}`, moments.start)
+        await ensureStarted(context, WRITER_NAME)
+        await waitHealthy(context, [WRITER_NAME])
+        moments.healthy = Date.now()
+        load.mark(`${WRITER_NAME} healthy`, moments.healthy)
+        await sleep(T2.settleMs)
+      },
+    )
+  } finally {
+    await log.stop().catch(() => undefined)
+  }
+
+  const started = await log.find(SHUTDOWN_STARTED_LINE, moments.sigterm - 1000)
+  const complete = await log.find(SHUTDOWN_COMPLETE_LINE, moments.sigterm - 1000)
+  const gapS = started && complete ? (complete.atMs - started.atMs) / 1000 : Number.NaN
+  context.check({
+    name: `2.1 ${WRITER_NAME} logs the two shutdown lines about ${delayS} s apart`,
+    passed: gapS >= delayS - 0.1 && gapS <= delayS + T2.gapToleranceS,
+    expected: `"${SHUTDOWN_STARTED_LINE}" then, ${delayS} s later (GRACEFUL_SHUTDOWN_DELAY_S), "${SHUTDOWN_COMPLETE_LINE}"`,
+    actual:
+      started && complete
+        ? `both lines logged, ${gapS.toFixed(2)} s apart`
+        : `missing: ${[!started && 'the "Received signal 15" line', !complete && 'the "complete" line'].filter(Boolean).join(' and ')}`,
+    numbers: { logGapS: Math.round(gapS * 1000) / 1000, delayS },
+  })
+
+  // Boundaries on the run's clock (ms since the load started).
+  const t0 = run.startedAtEpochMs
+  const sigterm = moments.sigterm - t0
+  const drainEnd = (complete?.atMs ?? moments.gone) - t0
+  const start = moments.start - t0
+  const healthy = moments.healthy - t0
+  const inFlight = run.records.filter((r) => r.startMs < sigterm && r.startMs + r.latencyMs > sigterm)
+  const surelyArrived = inFlight.filter((r) => r.startMs < sigterm - T2.boundaryMs)
+  const noAnswer = run.records.filter((r) => r.status === null)
+  const early502 = run.records.filter((r) => r.outcome === 'http_502' && r.startMs < drainEnd - T2.boundaryMs)
+  const lost = [...noAnswer, ...early502, ...surelyArrived.filter((r) => r.outcome !== 'served')]
+  context.check({
+    name: '2.1 no in-flight request is lost',
+    passed: lost.length === 0,
+    expected:
+      'every request in flight at the SIGTERM answered 200; no request without an answer; no 502 while the writer still listened',
+    actual: `${inFlight.length} in flight at the SIGTERM: ${countBy(inFlight)}; lost: ${lost.length === 0 ? 'none' : countBy(lost)}`,
+    numbers: { inFlightAtSigterm: inFlight.length, lost: lost.length },
+  })
+
+  const draining = between(run, sigterm + T2.boundaryMs, drainEnd - T2.boundaryMs)
+  const draining503 = draining.filter((r) => r.outcome === 'http_503' && r.detail === 'SHUTTING_DOWN')
+  context.check({
+    name: '2.2 requests during the drain get 503',
+    passed: draining.length > 0 && draining503.length === draining.length,
+    expected:
+      '503 SHUTTING_DOWN (with Retry-After) for every request between the SIGTERM and the end of the drain',
+    actual: `${formatMs(drainEnd - sigterm)} drain: ${countBy(draining)}`,
+    numbers: {
+      drainMs: Math.round(drainEnd - sigterm),
+      duringDrain: draining.length,
+      got503: draining503.length,
+    },
+  })
+
+  // In compose nginx_lb may still try the vanished address for a moment (lbForgetsGoneMs):
+  // those requests time out (504) or get 502; from then on every one gets 502.
+  const forgetMs = lbForgetsGoneMs(context)
+  const forgetting = between(run, drainEnd + T2.boundaryMs, drainEnd + forgetMs)
+  const gone = between(run, drainEnd + Math.max(T2.boundaryMs, forgetMs), start)
+  const gone502 = gone.filter((r) => r.outcome === 'http_502')
+  const forgettingOk = forgetting.every((r) => r.outcome === 'http_502' || r.outcome === 'http_504')
+  context.check({
+    name: '2.2 502 once the writer is gone',
+    passed: gone.length > 0 && gone502.length === gone.length && forgettingOk,
+    expected:
+      forgetMs > 0
+        ? `502 from nginx for every request after the container exited and before it was started again (504 or 502 in the first ${formatMs(forgetMs)}, while nginx_lb still tries the vanished address)`
+        : '502 from nginx for every request after the process exited and before it was started again',
+    actual: `${formatMs(start - drainEnd)} gone: ${forgetMs > 0 ? `first ${formatMs(forgetMs)}: ${countBy(forgetting)}; then ` : ''}${countBy(gone)}`,
+    numbers: { whileGone: gone.length, got502: gone502.length, whileForgetting: forgetting.length },
+  })
+
+  // With data, not status codes (docs/durable-writes.md): every 200 is a row, and no row lacks its 200.
+  const newRows = (await storedWrites(context)) - storedBefore
+  context.check({
+    name: "2.3 writes acknowledged during the run == new rows in the writer's database",
+    passed: newRows === run.summary.served,
+    expected: `writer_stored_writes grows by exactly the number of writes answered 200`,
+    actual: `${run.summary.served} acknowledged, ${newRows} new rows`,
+    numbers: { acknowledged: run.summary.served, newRows },
+  })
+
+  const after = between(run, healthy + T2.boundaryMs, Number.POSITIVE_INFINITY)
+  const afterServed = after.filter((r) => r.outcome === 'served')
+  context.check({
+    name: `2.3 ${WRITER_NAME} started again and healthy: writes succeed`,
+    passed: after.length > 0 && afterServed.length === after.length,
+    expected: `healthy after docker start; every write after that answered 200`,
+    actual: `healthy ${formatMs(healthy - start)} after start; afterwards ${countBy(after)}; whole run: ${run.summary.served} served, ${failuresText(run.summary)}`,
+    numbers: { healthyAfterMs: Math.round(healthy - start), ...runNumbers(run.summary) },
+  })
+}
+
+async function readerShutdown(context: ScenarioContext): Promise<void> {
+  const reader = READERS[0]
+  if (!reader) throw new Error('the topology lists no reader')
+  const delayS = await gracefulDelayS(context, reader.name)
+  const run = await underLoad(
+    context,
+    {
+      name: `GET /read at ${T2.readRate}/s through a SIGTERM of ${reader.name}`,
+      url: lbUrl(context, '/read'),
+      rate: T2.readRate,
+      retry: lbReadRetry(context),
+    },
+    async (load) => {
+      await sleep(T2.settleMs)
+      context.progress(`SIGTERM ${reader.name} under ${T2.readRate} reads/s`)
+      load.mark(`SIGTERM ${reader.name}`)
+      await context.target.kill(reader.name, 'SIGTERM')
+      await waitGone(context, reader.name, (delayS + 30) * 1000)
+      load.mark(`${reader.name} exited`)
+      await sleep(T2.goneMs)
+      context.progress(`starting ${reader.name}`)
+      load.mark(`start ${reader.name}`)
+      await ensureStarted(context, reader.name)
+      await waitHealthy(context, [reader.name])
+      load.mark(`${reader.name} healthy`)
+      await sleep(T2.settleMs)
+    },
+  )
+  const s = run.summary
+  context.check({
+    name: `2.4 SIGTERM ${reader.name} under steady reads: zero failed requests`,
+    passed: s.requests > 0 && s.served === s.requests,
+    expected: `every read answered 200: nginx retries a draining (503) or gone (refused) replica on the other one${lbReadRetry(context) ? " (a read reset by nginx_lb's reload is retried once by the client)" : ''}`,
+    actual: `${s.served}/${s.requests} served (failed: ${failuresText(s)}${s.retried > 0 ? `; ${s.retried} retried after a connection reset` : ''}); ${splitText(s)}; p99 ${formatMs(s.latencyMs.p99)}`,
+    numbers: runNumbers(s),
+  })
+}
+
+/** T2: the scenario's act and assert (its id, title and guide commands: registry.ts). */
+export async function t2Shutdown(context: ScenarioContext): Promise<void> {
+  await writerShutdown(context)
+  await readerShutdown(context)
+}

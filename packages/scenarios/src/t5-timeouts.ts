@@ -1,0 +1,69 @@
+/**
+ * T5, the guide's timeouts and error handling: with a 6 s delay injected on both readers,
+ * nginx answers 504 after its 5 s proxy_read_timeout; with both readers stopped it answers
+ * 502 at once, after trying both. Faults are set on each reader's own URL with the admin
+ * token (the load balancer never routes /admin).
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises'
+import { formatMs } from '@production-lab/load'
+import { READERS } from '@production-lab/stack'
+import { clearFaults, lbForgetsGoneMs, lbUrl, setFaults } from './arrange.js'
+import type { ScenarioContext } from './types.js'
+
+const T5 = {
+  /** milliseconds injected on every read: above nginx's proxy_read_timeout (5 s) */
+  injectedLatencyMs: 6000,
+  /** seconds: nginx's proxy_read_timeout, the guide's */
+  proxyReadTimeoutS: 5,
+  /** accepted 504 timing, seconds: the timeout, plus scheduling slack on a shared machine */
+  gatewayTimeoutRangeS: [4.8, 7],
+  /** milliseconds: "quickly" for a 502 from two refused connections */
+  quick502Ms: 2000,
+  /** milliseconds a client waits for the load balancer's answer */
+  clientTimeoutMs: 20_000,
+}
+
+/** T5: the scenario's act and assert (its id, title and guide commands: registry.ts). */
+export async function t5Timeouts(context: ScenarioContext): Promise<void> {
+  context.progress(`injecting ${T5.injectedLatencyMs} ms of latency on both readers`)
+  for (const reader of READERS) await setFaults(context, reader.name, { latencyMs: T5.injectedLatencyMs })
+  const slow = await context.http.call(lbUrl(context, '/read'), { timeoutMs: T5.clientTimeoutMs })
+  for (const reader of READERS) await clearFaults(context, reader.name)
+  const [low, high] = T5.gatewayTimeoutRangeS as [number, number]
+  const seconds = slow.elapsedMs / 1000
+  context.check({
+    name: `5.1 a backend slower than ${T5.proxyReadTimeoutS} s gets 504 after about ${T5.proxyReadTimeoutS} s`,
+    passed: slow.status === 504 && seconds >= low && seconds <= high,
+    expected: `504 Gateway Timeout after ${low}-${high} s (proxy_read_timeout ${T5.proxyReadTimeoutS}s, no second try past proxy_next_upstream_timeout)`,
+    actual: `${slow.status} after ${formatMs(slow.elapsedMs)}: ${slow.text.trim().slice(0, 160)}`,
+    numbers: { status: slow.status, elapsedMs: Math.round(slow.elapsedMs) },
+  })
+
+  context.progress('stopping both readers')
+  await Promise.all(READERS.map((reader) => context.target.stop(reader.name)))
+  // The guide's user types the curl after `docker stop` returned; in compose nginx_lb
+  // needs a moment to let go of the vanished addresses (lbForgetsGoneMs).
+  const forgetMs = lbForgetsGoneMs(context)
+  await sleep(forgetMs)
+  const down = await context.http.call(lbUrl(context, '/read'), { timeoutMs: T5.clientTimeoutMs })
+  // nginx's 502 page names every server it tried ("tried: 127.0.0.1:7002, 127.0.0.1:7003"),
+  // or the upstream's name when it knew every server was down ("tried: readers").
+  const message = (down.json as { message?: string } | undefined)?.message ?? down.text
+  const tried =
+    /tried: (.*)\)/
+      .exec(message)?.[1]
+      ?.split(',')
+      .map((s) => s.trim()) ?? []
+  const knewAllDown = forgetMs > 0 && tried.length === 1 && tried[0] === 'readers'
+  context.check({
+    name: '5.2 both readers stopped: 502 quickly, after both were tried',
+    passed:
+      down.status === 502 &&
+      down.elapsedMs <= T5.quick502Ms &&
+      (tried.length === READERS.length || knewAllDown),
+    expected: `502 within ${T5.quick502Ms} ms, nginx having tried ${READERS.length} servers${forgetMs > 0 ? ` (asked ${formatMs(forgetMs)} after the stop; or none tried: the upstream "readers" already knew both were gone)` : ''}`,
+    actual: `${down.status} after ${formatMs(down.elapsedMs)}; tried ${tried.length > 0 ? tried.join(', ') : 'unknown'}`,
+    numbers: { status: down.status, elapsedMs: Math.round(down.elapsedMs), serversTried: tried.length },
+  })
+}

@@ -1,0 +1,31 @@
+export {
+  COMPOSE_LOG_EXPORTER_FILE,
+  composeNginxVars,
+  type NginxVars,
+  nativeAddresses,
+  nativeNginxVars,
+  renderNginxConfig,
+} from './nginx-config.js'
+export {
+  MTAIL_PROGRAM_PATH,
+  NGINX_TEMPLATE_PATH,
+  PROMETHEUS_DIR,
+  PROMETHEUS_RULES_DIR,
+  PROMETHEUS_TEMPLATE_PATH,
+  REPO_ROOT,
+  stackDir,
+  stackStateFile,
+  stateRoot,
+} from './paths.js'
+export { listenError, portIsFree } from './ports.js'
+export {
+  CONTAINER_LOG_EXPORTER_PORT,
+  composePrometheusVars,
+  nativePrometheusVars,
+  type PrometheusVars,
+  renderPrometheusConfig,
+} from './prometheus-config.js'
+export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } from './prometheus-text.js'
+export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
+export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'
+export * from './topology.js'
