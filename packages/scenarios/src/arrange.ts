@@ -38,12 +38,15 @@ export function serviceUrl(context: ScenarioContext, name: string): string {
 /**
  * Milliseconds after a service's process is gone during which the load balancer may still
  * send it requests. Natively its port refuses at once: nginx answers 502 (or retries) right
- * away. In compose the container's address vanishes with it, a connect there times out
- * (proxy_connect_timeout 1 s: 504), and nginx_lb stops using the address once it follows the
- * name again (every 1 s, see infra/docker/nginx-entrypoint.sh) and has reloaded.
+ * away. In compose the container's address vanishes with it (a connect there times out: 504),
+ * but nginx_lb's follower (infra/docker/nginx-upstream-follower.sh) holds a connection to the
+ * service and marks it down the moment that connection ends, which a graceful stop does when
+ * it stops listening, before the process exits. What is left is the reload itself (render,
+ * `nginx -t`, reload: 70-300 ms measured here, each logged by nginx_lb); 1 s bounds it on a
+ * busy machine.
  */
 export function lbForgetsGoneMs(context: ScenarioContext): number {
-  return context.target.kind === 'compose' ? 2000 : 0
+  return context.target.kind === 'compose' ? 1000 : 0
 }
 
 /**
