@@ -44,8 +44,8 @@ phase() { printf 'smoke: %-28s %4ss\n' "$1" "$((SECONDS - phase_start))" >&2; ph
 watcher_decisions() {
   [ "$prepare_only" = 0 ] && podman container exists health_watcher 2>/dev/null || return 0
   pl_log "health_watcher's decisions during the run:"
-  podman logs health_watcher 2>&1 | grep -E '"msg":"(Target |Restart)' |
-    node -e "require('readline').createInterface({input:process.stdin}).on('line',l=>{try{const v=JSON.parse(l);console.log('  '+v.time+'  '+v.msg)}catch{}})" >&2 || true
+  podman logs health_watcher 2>&1 | grep -E '"message":"(Target |Restart|Probe of)' |
+    node -e "require('readline').createInterface({input:process.stdin}).on('line',l=>{try{const v=JSON.parse(l);console.log('  '+v.time+'  '+v.message)}catch{}})" >&2 || true
 }
 # nginx_lb's upstream changes (infra/docker/nginx-upstream-follower.sh): which server left or
 # came back, why, and how long after the change nginx was reloaded.
