@@ -7,6 +7,7 @@ export {
   renderNginxConfig,
 } from './nginx-config.js'
 export {
+  controlTokenFile,
   MTAIL_PROGRAM_PATH,
   NGINX_TEMPLATE_PATH,
   PROMETHEUS_DIR,
