@@ -28,5 +28,6 @@ export {
 } from './prometheus-config.js'
 export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } from './prometheus-text.js'
 export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
+export { type SlowClient, slowClient } from './slow-client.js'
 export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'
 export * from './topology.js'
