@@ -191,12 +191,21 @@ async function drive(): Promise<void> {
     await Promise.all([stack.target.start('app_fast_1'), stack.target.start('app_fast_2')])
     await Promise.all([waitHealthy('app_fast_1'), waitHealthy('app_fast_2')])
 
-    log('crash loop: app_fast_2 exits 78 at every start; the watcher restarts it, then gives up')
-    await stack.target.setEnv('app_fast_2', { READ_DELAY_MS: '-1' })
-    await stack.target.kill('app_fast_2', 'SIGKILL')
+    // The control API accepts only schema-valid overrides (docs/security.md), so the crash is a
+    // SIGKILL whenever it runs again, as W4 does.
+    log('crash loop: app_fast_2 is SIGKILLed at every start; the watcher restarts it, then gives up')
+    let crashing = true
+    const killer = (async () => {
+      while (crashing) {
+        if ((await stack.target.processStatus('app_fast_2')).state === 'running')
+          await stack.target.kill('app_fast_2', 'SIGKILL').catch(() => {})
+        await sleep(50)
+      }
+    })()
     await waitFor('the watcher to give up on app_fast_2', 45_000, () => watcherGaveUp('app_fast_2'))
     await sleep(3000)
-    await stack.target.clearEnv('app_fast_2')
+    crashing = false
+    await killer
     await stack.target.start('app_fast_2')
     await waitHealthy('app_fast_2')
 

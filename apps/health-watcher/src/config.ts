@@ -4,7 +4,13 @@
  */
 
 import { ConfigError, loadConfig, StringEnum, serviceConfigSchema } from '@production-lab/lifecycle'
-import { appPort, HEALTH_WATCHER, portOffsetFromEnv, stackPorts } from '@production-lab/stack'
+import {
+  appPort,
+  controlTokenFile,
+  HEALTH_WATCHER,
+  portOffsetFromEnv,
+  stackPorts,
+} from '@production-lab/stack'
 import { type Static, Type } from '@sinclair/typebox'
 import { watcherDefaults as d } from './defaults.js'
 import { parseWatchTargets, type WatchTarget } from './watch-targets.js'
@@ -34,6 +40,12 @@ export const watcherConfigSchema = (offset: number) =>
         pattern: '^https?://',
         default: `http://127.0.0.1:${stackPorts(offset).control}`,
         description: "the native stack's control API (WATCHER_ADAPTER=native)",
+      }),
+      CONTROL_TOKEN_FILE: Type.String({
+        minLength: 1,
+        default: controlTokenFile({ ...process.env, LAB_PORT_OFFSET: String(offset) }),
+        description:
+          "the file holding the control API's bearer token (WATCHER_ADAPTER=native; the supervisor sets it)",
       }),
       DOCKER_SOCKET: Type.String({
         minLength: 1,

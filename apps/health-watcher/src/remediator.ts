@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ComposeTarget, type ControlTarget, NativeTarget } from '@production-lab/control'
+import { ComposeTarget, type ControlTarget, NativeTarget, readTokenFile } from '@production-lab/control'
 import type { Logger } from '@production-lab/lifecycle'
 import type { AdapterKind, WatcherConfig } from './config.js'
 import type { ProcessInfo } from './target-tracker.js'
@@ -107,7 +107,14 @@ export async function createRemediator(config: WatcherConfig, logger: Logger): P
     return observeOnly
   }
   if (config.WATCHER_ADAPTER === 'native') {
-    const target = new NativeTarget(config.CONTROL_URL)
+    // Read once: the supervisor writes a new token at each start, and starts the watcher after.
+    const token = readTokenFile(config.CONTROL_TOKEN_FILE)
+    if (token === undefined)
+      logger.warn(
+        { file: config.CONTROL_TOKEN_FILE },
+        'no control token file: the control API will refuse us',
+      )
+    const target = new NativeTarget(config.CONTROL_URL, token === undefined ? {} : { token })
     const running = await retryUntil(config.STARTUP_CHECK_TIMEOUT_MS, () => target.ps()).catch(
       async (error: Error) => {
         await target.close()

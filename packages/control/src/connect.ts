@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import {
   APP_SERVICES,
   BASE_PORTS,
+  controlTokenFile,
   DEFAULT_ADMIN_TOKEN,
   portOffsetFromEnv,
   stackPorts,
@@ -17,6 +18,7 @@ import { ComposeTarget } from './compose.js'
 import { NativeTarget } from './native.js'
 import { readStackState } from './state-file.js'
 import { ControlError, type ControlTarget, type StackEndpoints } from './target.js'
+import { readTokenFile } from './token-file.js'
 
 /** The stack a client talks to: the same word as ControlTarget's kind. */
 export type TargetKind = ControlTarget['kind']
@@ -27,19 +29,26 @@ export interface ConnectedTarget {
   endpoints: StackEndpoints
 }
 
-/** The native stack of this LAB_PORT_OFFSET: its control API from the state file (or the topology's port). */
+/**
+ * The native stack of this LAB_PORT_OFFSET: its control API from the state file (or the
+ * topology's port), its bearer token from the control-token file, and the services' admin
+ * token from the state file (both readable by the user only; the API never returns a token).
+ */
 export async function connectNative(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ConnectedTarget & { target: NativeTarget }> {
   const statePath = stackStateFile(env)
   const state = readStackState(statePath)
+  const token = readTokenFile(controlTokenFile(env))
   const target = new NativeTarget(
     env.LAB_CONTROL_URL ??
       state?.controlUrl ??
       `http://127.0.0.1:${stackPorts(portOffsetFromEnv(env)).control}`,
+    token === undefined ? {} : { token },
   )
   try {
-    return { target, endpoints: await target.endpoints() }
+    const endpoints = await target.endpoints()
+    return { target, endpoints: { ...endpoints, adminToken: state?.endpoints.adminToken ?? '' } }
   } catch (error) {
     await target.close()
     if (!(error instanceof ControlError) || existsSync(statePath)) throw error

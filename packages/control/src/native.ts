@@ -3,6 +3,7 @@
  * Names may be aliases (writer, reader-1, nginx...): they are resolved with canonicalName().
  * Beyond the interface: the stack's endpoints, and per-service environment overrides
  * (applied on every start until cleared), which the crash-loop scenario uses.
+ * Every call carries the stack's bearer token (its token file, see token-file.ts).
  */
 
 import { canonicalName } from '@production-lab/stack'
@@ -27,10 +28,15 @@ export class NativeTarget implements ControlTarget {
   readonly kind = 'native' as const
   readonly controlUrl: string
   readonly #agent = new Agent({ keepAliveTimeout: 1000 })
+  readonly #headers: Record<string, string>
 
-  /** `controlUrl`: the supervisor's control API, e.g. http://127.0.0.1:8089 (see stackPorts). */
-  constructor(controlUrl: string) {
+  /**
+   * `controlUrl`: the supervisor's control API, e.g. http://127.0.0.1:8089 (see stackPorts);
+   * `token`: its bearer token (the stack's control-token file).
+   */
+  constructor(controlUrl: string, options: { token?: string } = {}) {
     this.controlUrl = controlUrl.replace(/\/$/, '')
+    this.#headers = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
   }
 
   #path(name: string, action = ''): string {
@@ -51,10 +57,11 @@ export class NativeTarget implements ControlTarget {
         dispatcher: this.#agent,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        ...(options.body !== undefined && {
-          body: JSON.stringify(options.body),
-          headers: { 'content-type': 'application/json' },
-        }),
+        headers: {
+          ...this.#headers,
+          ...(options.body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
       })
     } catch (error) {
       throw new ControlError(
@@ -70,6 +77,7 @@ export class NativeTarget implements ControlTarget {
         const parsed = JSON.parse(text) as { error?: string; message?: string }
         message = parsed.message ?? text
         if (parsed.error === 'UNKNOWN_SERVICE' || parsed.error === 'REFUSED') code = parsed.error
+        if (parsed.error !== undefined && response.statusCode < 500) message = `${parsed.error}: ${message}`
       } catch {
         // not JSON: keep the raw text
       }
@@ -135,6 +143,7 @@ export class NativeTarget implements ControlTarget {
     try {
       response = await request(`${this.controlUrl}${this.#path(name, 'logs')}?follow=1&tail=${tail}`, {
         dispatcher: this.#agent,
+        headers: this.#headers,
         signal,
         bodyTimeout: 0,
       })
@@ -164,13 +173,16 @@ export class NativeTarget implements ControlTarget {
     }
   }
 
-  /** Where the stack answers: load balancer, services, Prometheus, admin token. */
-  endpoints(): Promise<StackEndpoints> {
+  /** Where the stack answers: load balancer, services, Prometheus (never the admin token). */
+  endpoints(): Promise<Omit<StackEndpoints, 'adminToken'>> {
     return this.#call('GET', '/endpoints')
   }
 
-  /** Sets environment variables for `name`, applied on every (re)start until clearEnv; returns all overrides. */
-  setEnv(name: string, env: Record<string, string>): Promise<Record<string, string>> {
+  /**
+   * Sets configuration variables of `name` (keys of its config schema only), applied on every
+   * (re)start until clearEnv; returns the names of all overrides (never their values).
+   */
+  setEnv(name: string, env: Record<string, string>): Promise<{ overrides: string[] }> {
     return this.#call('PUT', this.#path(name, 'env'), { body: env })
   }
 

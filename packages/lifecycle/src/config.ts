@@ -59,6 +59,24 @@ export const baseConfigProperties = {
     default: defaults.shutdownTimeoutS,
     description: 'seconds: bound on the whole shutdown; then in-flight work is cut, exit 1',
   }),
+  HEADERS_TIMEOUT_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    default: defaults.headersTimeoutS,
+    description: 'seconds: a client sending its request head slower than this is cut off (408)',
+  }),
+  REQUEST_TIMEOUT_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    default: defaults.requestTimeoutS,
+    description: 'seconds: a client sending its whole request slower than this is cut off (408)',
+  }),
+  CONNECTION_TIMEOUT_S: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 3600,
+    default: defaults.connectionTimeoutS,
+    description: 'seconds: a socket silent this long while its request is in progress is closed',
+  }),
   KEEP_ALIVE_TIMEOUT_S: Type.Number({
     exclusiveMinimum: 0,
     maximum: 3600,
@@ -238,6 +256,17 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
     problems.set(
       'SHUTDOWN_TIMEOUT_S',
       `SHUTDOWN_TIMEOUT_S=${raw.SHUTDOWN_TIMEOUT_S === undefined ? `${config.SHUTDOWN_TIMEOUT_S} (the default)` : JSON.stringify(raw.SHUTDOWN_TIMEOUT_S)} is invalid: expected a number > GRACEFUL_SHUTDOWN_DELAY_S (${config.GRACEFUL_SHUTDOWN_DELAY_S}), or the drain could never finish`,
+    )
+  }
+  if (
+    problems.size === 0 &&
+    typeof config.HEADERS_TIMEOUT_S === 'number' &&
+    typeof config.REQUEST_TIMEOUT_S === 'number' &&
+    config.HEADERS_TIMEOUT_S > config.REQUEST_TIMEOUT_S
+  ) {
+    problems.set(
+      'HEADERS_TIMEOUT_S',
+      `HEADERS_TIMEOUT_S=${config.HEADERS_TIMEOUT_S} is invalid: expected a number <= REQUEST_TIMEOUT_S (${config.REQUEST_TIMEOUT_S}): the head is part of the request`,
     )
   }
   if (problems.size > 0) throw new ConfigError([...problems.values()])

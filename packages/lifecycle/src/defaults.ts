@@ -19,6 +19,24 @@ export const defaults = {
    */
   keepAliveTimeoutS: 75,
   /**
+   * seconds a client has to send its whole request head (Node's headersTimeout). A client that
+   * trickles one header byte a second (slowloris) would otherwise hold a socket 60 s (Node's
+   * default); nginx cuts its own clients sooner (client_header_timeout), this bounds direct ones.
+   */
+  headersTimeoutS: 10,
+  /** seconds a client has to send its whole request, head and body (Node's requestTimeout, default 300 s). */
+  requestTimeoutS: 30,
+  /**
+   * seconds a socket may stay silent while a request is in progress (Fastify's connectionTimeout,
+   * the socket timeout); idle keep-alive sockets follow keepAliveTimeoutS instead.
+   */
+  connectionTimeoutS: 30,
+  /**
+   * milliseconds between Node's checks of the two timeouts above: a request is cut at most this
+   * long after its bound (Node's default, 30 s, tripled the bound of a slow client).
+   */
+  connectionsCheckingIntervalMs: 1000,
+  /**
    * count: listening sockets per service (SO_REUSEPORT). Node accepts one connection per
    * socket per event-loop iteration, so a burst of 50 new connections to a busy half-core
    * writer waited up to 1 s in the accept queue with one socket; see accept-sockets.ts.

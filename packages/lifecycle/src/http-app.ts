@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import type { accessLineWriter } from './access-line.js'
 import type { BaseConfig } from './config.js'
+import { defaults } from './defaults.js'
 import { clientErrorResponse, toServiceError } from './errors.js'
 import type { Logger } from './logger.js'
 import { type ServiceMetrics, UNMATCHED_ROUTE } from './metrics.js'
@@ -28,6 +29,14 @@ export function createHttpApp(config: BaseConfig, logger: Logger): FastifyInstan
     },
     bodyLimit: config.BODY_LIMIT_BYTES,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_S * 1000,
+    // Slow clients (slowloris): a request head or body trickled in is cut off with a 408
+    // within its bound plus one check interval (defaults.ts says why each number).
+    requestTimeout: config.REQUEST_TIMEOUT_S * 1000,
+    connectionTimeout: config.CONNECTION_TIMEOUT_S * 1000,
+    http: {
+      headersTimeout: config.HEADERS_TIMEOUT_S * 1000,
+      connectionsCheckingInterval: defaults.connectionsCheckingIntervalMs,
+    },
     // The drain gate answers 503 with Retry-After and the registry body; Fastify's own
     // closing 503 has neither.
     return503OnClosing: false,

@@ -2,14 +2,13 @@
  * W4: a reader that crashes on every start is restarted at most RESTART_BUDGET times, with
  * growing gaps, then given up on: watcher_target_given_up says so. Restore ends the crash loop
  * and starts it; the watcher then sees it up and gives its budget back.
- * How the reader crashes at every start depends on the target:
- *   native: an invalid READ_DELAY_MS set through the control API's env override makes it
- *     exit 78 at once (a bad deploy);
- *   docker: a container's environment cannot change without recreating it, so the scenario
- *     SIGKILLs the container whenever it is running again (a crash the process cannot avoid).
+ * The reader crashes at every start the same way on both targets: the scenario SIGKILLs it
+ * whenever it runs again (a crash the process cannot avoid). A bad config would be the more
+ * usual crash, but the native control API accepts only values the service's schema accepts
+ * (docs/security.md), and a container's environment cannot change without recreating it.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ControlError, type ControlTarget, NativeTarget } from '@production-lab/control'
+import { ControlError, type ControlTarget } from '@production-lab/control'
 import { ensureStarted, waitHealthy } from './arrange.js'
 import { parseLogLine } from './service-logs.js'
 import type { ScenarioContext } from './types.js'
@@ -23,8 +22,6 @@ import {
   watcherMetric,
 } from './watcher-support.js'
 
-/** An environment the reader refuses at startup (config error, exit 78). */
-const CRASHING_ENV = { READ_DELAY_MS: '-1' }
 /** milliseconds between two looks at the victim while killing it at every start (docker) */
 const KILL_ON_START_POLL_MS = 50
 
@@ -40,14 +37,6 @@ async function startCrashLoop(
   target: ControlTarget,
   name: string,
 ): Promise<CrashLoop> {
-  if (target instanceof NativeTarget) {
-    await target.setEnv(name, CRASHING_ENV)
-    await target.kill(name, 'SIGKILL')
-    return {
-      description: `${name} now exits 78 at every start (env override READ_DELAY_MS=-1); SIGKILLed it`,
-      end: () => target.clearEnv(name),
-    }
-  }
   let ending = false
   const killer = (async () => {
     while (!ending) {

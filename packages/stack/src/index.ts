@@ -7,6 +7,7 @@ export {
   renderNginxConfig,
 } from './nginx-config.js'
 export {
+  controlTokenFile,
   MTAIL_PROGRAM_PATH,
   NGINX_TEMPLATE_PATH,
   PROMETHEUS_DIR,
@@ -27,5 +28,6 @@ export {
 } from './prometheus-config.js'
 export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } from './prometheus-text.js'
 export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
+export { type SlowClient, slowClient } from './slow-client.js'
 export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'
 export * from './topology.js'

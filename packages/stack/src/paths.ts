@@ -34,3 +34,11 @@ export function stackDir(env: NodeJS.ProcessEnv = process.env): string {
 export function stackStateFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(stackDir(env), 'stack.json')
 }
+
+/**
+ * The running stack's control API bearer token: generated at every start, a file only the
+ * user can read (0600); the lab CLI and the health-watcher read it (docs/security.md).
+ */
+export function controlTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stackDir(env), 'control-token')
+}

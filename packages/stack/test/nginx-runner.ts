@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -33,9 +34,13 @@ export interface RunningNginx {
   stop(): Promise<void>
 }
 
-export async function startNginx(vars: NginxVars): Promise<RunningNginx> {
+/** `transform`: a test's edit of the rendering (a limit lowered to be reachable), applied before start. */
+export async function startNginx(
+  vars: NginxVars,
+  transform: (config: string) => string = (config) => config,
+): Promise<RunningNginx> {
   const file = join(vars.NGINX_RUNTIME_DIR, 'nginx.conf')
-  writeFileSync(file, renderNginxConfig(vars))
+  writeFileSync(file, transform(renderNginxConfig(vars)))
   const child: ChildProcess = spawn(
     NGINX,
     ['-p', `${vars.NGINX_RUNTIME_DIR}/`, '-c', file, '-e', '/dev/stderr', '-g', 'daemon off;'],
@@ -129,4 +134,35 @@ export class Upstream {
         response.writeHead(200, { 'content-type': 'application/json' }).end(body)
     }
   }
+}
+
+export interface RawAnswer {
+  status: number
+  headers: string
+  body: string
+}
+
+/**
+ * Sends `text` as is on a new connection (for request shapes no HTTP client would send) and
+ * reads until the server closes or `timeoutMs` passes; status 0 when nothing came back.
+ */
+export function rawRequest(port: number, text: string | Buffer, timeoutMs = 3000): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    let received = ''
+    const done = () => {
+      clearTimeout(timer)
+      socket.destroy()
+      const [head = '', ...rest] = received.split('\r\n\r\n')
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0)
+      resolve({ status, headers: head, body: rest.join('\r\n\r\n') })
+    }
+    const timer = setTimeout(done, timeoutMs)
+    socket.on('connect', () => socket.write(text))
+    socket.on('data', (chunk) => {
+      received += chunk.toString('utf8')
+    })
+    socket.on('error', () => {})
+    socket.on('close', done)
+  })
 }

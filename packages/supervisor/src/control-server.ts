@@ -3,21 +3,27 @@
  * runner, the health-watcher and `lab <verb>`. packages/control's NativeTarget is its client.
  *
  *   GET    /services                      ServiceStatus[] (with health)
- *   GET    /services/:name                ServiceInspect (limits, command, env)
+ *   GET    /services/:name                ServiceInspect (limits, command, its config keys without secrets)
  *   GET    /services/:name/process        ProcessStatus: the supervisor's own record, no health probe
  *   POST   /services/:name/stop?timeoutS= stop signal, SIGKILL after the grace period; 204 once gone
  *   POST   /services/:name/start          204 once the process runs
  *   POST   /services/:name/restart?timeoutS=
  *   POST   /services/:name/kill?signal=   204 at once
  *   GET    /services/:name/logs?tail=N    {"lines": [...]}; with &follow=1 a text stream of new lines
- *   PUT    /services/:name/env            {"NAME":"value"}: applied on every (re)start until DELETE
+ *   PUT    /services/:name/env            {"NAME":"value"}: keys of its config schema only, applied on
+ *                                         every (re)start until DELETE; answers {"overrides": [names]}
  *   DELETE /services/:name/env
- *   GET    /endpoints                     StackEndpoints
- * Errors: {"error": CODE, "message": ...} with 404 (unknown service), 409 (refused), 400, 500.
+ *   GET    /endpoints                     StackEndpoints without the admin token
+ * Every request needs a loopback Host, no Origin and the stack's bearer token (control-guard.ts).
+ * Errors: {"error": CODE, "message": ...} with 404 (unknown service), 409 (refused), 400
+ * (BAD_REQUEST, ENV_KEY_NOT_ALLOWED, ENV_INVALID), 401 UNAUTHORIZED, 403 FORBIDDEN_HOST /
+ * FORBIDDEN_ORIGIN, 500. No answer carries a token or the process environment.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { ControlError, type StackEndpoints } from '@production-lab/control'
+import { refusalOf } from './control-guard.js'
 import { stackDefaults } from './defaults.js'
+import { EnvRefused } from './env-overrides.js'
 import { followLines, tailLines } from './log-file.js'
 import type { Supervisor } from './supervisor.js'
 
@@ -86,6 +92,8 @@ function numberParam(url: URL, name: string): number | undefined {
 export interface ControlServerOptions {
   supervisor: Supervisor
   endpoints: () => StackEndpoints
+  /** the bearer token every request must carry (generated at the stack's start) */
+  token: string
 }
 
 export interface ControlServer {
@@ -94,15 +102,23 @@ export interface ControlServer {
   close(): Promise<void>
 }
 
-export function createControlServer({ supervisor, endpoints }: ControlServerOptions): ControlServer {
+export function createControlServer({ supervisor, endpoints, token }: ControlServerOptions): ControlServer {
   const followers = new Set<AbortController>()
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = refusalOf(request, token)
+    if (refusal) {
+      request.resume()
+      return send(response, refusal.status, { error: refusal.code, message: refusal.message })
+    }
     const url = new URL(request.url ?? '/', 'http://control')
     const method = request.method ?? 'GET'
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
 
-    if (method === 'GET' && url.pathname === '/endpoints') return send(response, 200, endpoints())
+    if (method === 'GET' && url.pathname === '/endpoints') {
+      const { adminToken: _never, ...shown } = endpoints()
+      return send(response, 200, shown)
+    }
     if (method === 'GET' && url.pathname === '/services') return send(response, 200, await supervisor.ps())
     if (parts[0] !== 'services' || parts[1] === undefined || parts.length > 3) {
       return send(response, 404, {
@@ -132,7 +148,7 @@ export function createControlServer({ supervisor, endpoints }: ControlServerOpti
         return send(response, 204)
       case 'PUT env':
         process.setEnvOverrides(parseEnv(await readJson(request)))
-        return send(response, 200, process.envOverrides)
+        return send(response, 200, { overrides: Object.keys(process.envOverrides) })
       case 'DELETE env':
         process.clearEnvOverrides()
         return send(response, 204)
@@ -166,6 +182,8 @@ export function createControlServer({ supervisor, endpoints }: ControlServerOpti
         return send(response, STATUS_OF[error.code], { error: error.code, message: error.message })
       if (error instanceof BadRequest)
         return send(response, 400, { error: 'BAD_REQUEST', message: error.message })
+      if (error instanceof EnvRefused)
+        return send(response, 400, { error: error.code, message: error.message })
       send(response, 500, { error: 'FAILED', message: (error as Error).message })
     })
   })

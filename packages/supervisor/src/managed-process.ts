@@ -18,7 +18,9 @@ import {
   type ServiceInspect,
   type ServiceStatus,
 } from '@production-lab/control'
+import type { TObject } from '@sinclair/typebox'
 import type { CgroupLimits } from './cgroups.js'
+import { checkEnvOverrides, visibleEnv } from './env-overrides.js'
 import { assertPortsFree } from './ports.js'
 import type { ProbeKind } from './probe.js'
 
@@ -44,6 +46,8 @@ export interface ProcessSpec {
   limits?: { cpus: number; memoryBytes: number }
   /** runs before every start, e.g. to render a config file */
   prepare?: () => void | Promise<void>
+  /** its configuration schema: the only keys the control API may override, and what shows in inspect */
+  configSchema?: TObject
 }
 
 export interface ProcessEvent {
@@ -119,7 +123,9 @@ export class ManagedProcess {
     return { ...this.#envOverrides }
   }
 
+  /** Throws EnvRefused (env-overrides.ts) for a key outside the service's config schema or a value it rejects. */
   setEnvOverrides(env: Record<string, string>): void {
+    checkEnvOverrides(this.name, this.spec.configSchema, this.environment(), env)
     this.#envOverrides = { ...this.#envOverrides, ...env }
   }
 
@@ -317,7 +323,7 @@ export class ManagedProcess {
           : 'no limits configured',
       },
       command: [this.spec.command, ...this.spec.args],
-      env: this.environment(),
+      env: visibleEnv(this.spec.configSchema, this.environment()),
       envOverrides: this.envOverrides,
     }
   }

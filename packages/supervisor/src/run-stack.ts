@@ -10,15 +10,18 @@ import {
   isAlive,
   readStackState,
   removeStackState,
+  removeTokenFile,
   runsCommand,
   type StackEndpoints,
   type StackState,
   writeStackState,
+  writeTokenFile,
 } from '@production-lab/control'
 import { formatTable } from '@production-lab/load'
 import {
   APP_SERVICES,
   appPort,
+  controlTokenFile,
   portIsFree,
   portOffsetFromEnv,
   REPO_ROOT,
@@ -82,6 +85,9 @@ interface StackRun {
   statePath: string
   controlUrl: string
   adminToken: string
+  /** the control API's bearer token and the 0600 file clients read it from */
+  controlToken: string
+  tokenPath: string
   startedAt: string
   supervisor: Supervisor
   cgroups: CgroupLimits[]
@@ -208,8 +214,15 @@ async function prepareRun(options: RunStackOptions, log: (line: string) => void)
     )
   }
   const adminToken = randomBytes(24).toString('base64url')
-  const plan = stackProcesses({ offset, dir, adminToken, controlUrl }, { prometheus: options.prometheus })
-  return { offset, ports, dir, statePath, controlUrl, adminToken, plan }
+  // A new control token at every start, so a token read from an old stack opens nothing.
+  const controlToken = randomBytes(32).toString('base64url')
+  const tokenPath = controlTokenFile()
+  writeTokenFile(tokenPath, controlToken)
+  const plan = stackProcesses(
+    { offset, dir, adminToken, controlUrl, controlTokenFile: tokenPath },
+    { prometheus: options.prometheus },
+  )
+  return { offset, ports, dir, statePath, controlUrl, adminToken, controlToken, tokenPath, plan }
 }
 
 export async function runStack(options: RunStackOptions): Promise<number> {
@@ -224,7 +237,11 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   run = { ...where, supervisor, cgroups, log, startedAt: new Date().toISOString() }
   const stackRun = run
 
-  const control = createControlServer({ supervisor, endpoints: () => endpointsOf(stackRun) })
+  const control = createControlServer({
+    supervisor,
+    endpoints: () => endpointsOf(stackRun),
+    token: where.controlToken,
+  })
   await new Promise<void>((resolve, reject) => {
     control.server.once('error', reject)
     control.server.listen(where.ports.control, '127.0.0.1', resolve)
@@ -250,6 +267,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
       await supervisor.stopAll()
       await control.close()
       removeStackState(where.statePath)
+      removeTokenFile(where.tokenPath)
       log(`[${timestamp()}] stack stopped`)
       finished(0)
       return 0
@@ -265,6 +283,7 @@ export async function runStack(options: RunStackOptions): Promise<number> {
   } catch (error) {
     await control.close()
     removeStackState(where.statePath)
+    removeTokenFile(where.tokenPath)
     for (const cgroup of cgroups) cgroup.remove()
     removeSignalHandlers()
     throw error

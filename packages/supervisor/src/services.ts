@@ -22,6 +22,7 @@ import {
   stackTimings,
   WRITER,
 } from '@production-lab/stack'
+import { appConfigSchema } from './config-schemas.js'
 import { stackDefaults } from './defaults.js'
 import type { ProcessSpec } from './managed-process.js'
 
@@ -32,6 +33,8 @@ export interface StackContext {
   dir: string
   adminToken: string
   controlUrl: string
+  /** the control API's bearer token file, for the health-watcher */
+  controlTokenFile: string
 }
 
 export interface StackProcess {
@@ -114,6 +117,7 @@ function appProcess(
     stopSignal: 'SIGTERM',
     stopTimeoutS: stackTimings.appStopTimeoutS,
     logFile: logFile(context, service.name),
+    configSchema: appConfigSchema(service.app, context.offset),
     ...(service.limits && { limits: service.limits }),
   }
 }
@@ -175,6 +179,7 @@ function watcherProcess(context: StackContext): ProcessSpec | string {
   return appProcess(HEALTH_WATCHER, context, {
     WATCHER_ADAPTER: 'native',
     CONTROL_URL: context.controlUrl,
+    CONTROL_TOKEN_FILE: context.controlTokenFile,
     WATCH_TARGETS: JSON.stringify(targets),
   })
 }

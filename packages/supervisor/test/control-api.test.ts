@@ -30,7 +30,8 @@ test('ps lists every service running and healthy; endpoints are served', async (
       ['app_fast_2', 'running', 'healthy', 0],
     ],
   )
-  assert.deepEqual(await target.endpoints(), endpoints)
+  const { adminToken: _hidden, ...shown } = endpoints
+  assert.deepEqual(await target.endpoints(), shown)
 })
 
 test('stop by alias waits until the process is gone; start brings it back', async () => {
@@ -82,7 +83,9 @@ test('logs: the tail, and followed lines as they are written', async () => {
 })
 
 test('an environment override is applied on restart, shown by inspect, and cleared', async () => {
-  assert.deepEqual(await target.setEnv('app_fast_1', { EXIT_AT_START: '78' }), { EXIT_AT_START: '78' })
+  assert.deepEqual(await target.setEnv('app_fast_1', { EXIT_AT_START: '78' }), {
+    overrides: ['EXIT_AT_START'],
+  })
   await target.restart('app_fast_1')
   const deadline = Date.now() + 10_000
   while ((await target.inspect('app_fast_1')).state !== 'exited' && Date.now() < deadline) await sleep(100)
@@ -109,6 +112,10 @@ test('errors: unknown service, unknown signal, bad env, unreachable API', async 
   await assert.rejects(
     target.setEnv('app_fast_1', { 'BAD NAME': 'x' }),
     /not a valid environment variable name/,
+  )
+  await assert.rejects(
+    target.setEnv('app_fast_1', { NODE_OPTIONS: '--require /tmp/evil.js' }),
+    /ENV_KEY_NOT_ALLOWED: NODE_OPTIONS is not a configuration key of app_fast_1/,
   )
   const nowhere = new NativeTarget('http://127.0.0.1:17249')
   await assert.rejects(
