@@ -15,11 +15,13 @@ import {
 import { type PodmanSandbox, startPodman } from './support/podman.js'
 
 // PID 1 in the container: says when it starts and when it gets SIGTERM, then exits 0 like a drained service.
-const SCRIPT = "echo started; trap 'echo stopping; exit 0' TERM; while true; do sleep 0.1; done"
+// The trap comes before "started": a SIGTERM that reaches PID 1 before its trap is set is
+// ignored (init semantics), and a busy CI machine stopped a just-restarted container in that gap.
+const SCRIPT = "trap 'echo stopping; exit 0' TERM; echo started; while true; do sleep 0.1; done"
 const OPTED = 'lab_test_opted'
 const PLAIN = 'lab_test_plain'
 // Like a lifecycle service: SIGTERM starts a drain that takes a while (3 s here) before the exit.
-const SLOW_STOP_SCRIPT = "echo started; trap 'sleep 3; exit 0' TERM; while true; do sleep 0.1; done"
+const SLOW_STOP_SCRIPT = "trap 'sleep 3; exit 0' TERM; echo started; while true; do sleep 0.1; done"
 const SLOW_STOP = 'lab_test_slow_stop'
 
 let sandbox: PodmanSandbox
@@ -38,6 +40,18 @@ async function waitFor(
     await sleep(100)
   }
   throw new Error(`${name} did not become ${what} within 15 s; last: ${JSON.stringify(last)}`)
+}
+
+/** Waits until `name` has said "started" more often than `before` times: its SIGTERM trap is set. */
+async function waitStarted(name: string, before: number): Promise<number> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const count = (await docker.logs(name, { tail: 100 })).filter((line) => line === 'started').length
+    if (count > before) return count
+    if (Date.now() >= deadline)
+      throw new Error(`${name} said "started" ${count} times within 15 s, wanted more than ${before}`)
+    await sleep(100)
+  }
 }
 
 describe('ComposeTarget over podman system service', { timeout: 120_000 }, () => {
@@ -131,6 +145,7 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
   test('restart brings an exited container back; stop ends it; kill on a stopped one is refused', async () => {
     await docker.restart(OPTED, { timeoutS: 1 })
     const before = await waitFor(OPTED, (s) => s.state === 'running', 'running after restart')
+    const startedBefore = await waitStarted(OPTED, 0)
     await docker.restart(OPTED, { timeoutS: 1 })
     const after = await waitFor(
       OPTED,
@@ -138,8 +153,8 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
       'running with a new pid',
     )
     assert.notEqual(after.pid, before.pid)
-    // The SIGTERM handler exits at once; the grace period only bounds a stalled machine (a CI
-    // run builds images beside this test): 1 s there got a SIGKILL (137) instead of the exit 0.
+    // Stopped only once its trap is set (see SCRIPT); the exit 0 is then the handler's.
+    await waitStarted(OPTED, startedBefore)
     await docker.stop(OPTED, { timeoutS: 10 })
     const stopped = await waitFor(OPTED, (s) => s.state === 'exited', 'exited after stop')
     assert.equal(stopped.exitCode, 0)
@@ -166,6 +181,7 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
     // restart, a `docker stop`) cannot be started yet.
     await docker.start(SLOW_STOP)
     const before = await waitFor(SLOW_STOP, (s) => s.state === 'running', 'running')
+    await waitStarted(SLOW_STOP, 0)
     const stopping = docker.stop(SLOW_STOP, { timeoutS: 10 })
     const seen = await waitFor(SLOW_STOP, (s) => s.state === 'stopping', 'stopping')
     assert.equal(seen.controlState, 'stopping')
