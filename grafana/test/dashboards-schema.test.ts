@@ -102,6 +102,12 @@ export function dashboardErrors(dashboard: Json, validators = schemaValidators()
 
 describe("dashboards against Grafana's JSON schemas", { skip }, () => {
   const validators = skip ? undefined : schemaValidators()
+  test(`the schemas are at ${SCHEMAS_DIR}`, () => {
+    assert.ok(
+      existsSync(SCHEMAS_DIR),
+      `Grafana's JSON schemas are not at ${SCHEMAS_DIR} (shared/ beside the clone)`,
+    )
+  })
   for (const { file, build } of DASHBOARDS) {
     test(`grafana/dashboards/${file}`, () => {
       assert.deepEqual(dashboardErrors(JSON.parse(dashboardJson(build)), validators), [])
