@@ -2,7 +2,8 @@
  * Load balancer: what nginx_lb does with the traffic. The read split against the 3:1
  * weights, nginx's connections and requests (stub_status, via prometheus-nginx-exporter),
  * and from the JSON access log (mtail) the status codes and latency per upstream, with
- * nginx's latency next to the apps' own.
+ * nginx's latency next to the apps' own, and the upstreams' membership changes (issue 15):
+ * which server was taken out or put back, why, and how fast nginx was told.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
 import { labDashboard } from './dashboard-defaults.js'
@@ -152,6 +153,42 @@ export function loadBalancerDashboard(): dashboard.Dashboard {
     )
     .withPanel(latencyComparison('/read', 'reader'))
     .withPanel(latencyComparison('/write', 'writer'))
+    .withPanel(
+      timeSeriesPanel({
+        title: 'Upstream membership changes',
+        description:
+          "Servers nginx was told to take out (out) or put back (in), and why: natively the supervisor on a process event (exited, stopping, stopped) or a ready answer, in compose nginx_lb's follower (unreachable, accepts). Each is a reload with `down` markers, which also clears the passive failure counts (docs/load-balancing.md). Dashed: whether each upstream is in rotation (1) after its last change.",
+        unit: 'short',
+        min: 0,
+        dashedSeries: 'in rotation .*',
+        queries: [
+          {
+            expr: 'sum by (upstream, direction, reason) (increase(nginx_upstream_membership_changes_total[$__rate_interval]))',
+            legend: '{{upstream}} {{direction}} ({{reason}})',
+          },
+          { expr: 'nginx_upstream_member', legend: 'in rotation {{upstream}}' },
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeriesPanel({
+        title: 'Membership verdict to nginx reload',
+        description:
+          'Seconds from the verdict (a process event or a ready answer natively; the ended or accepted connection in compose) to the reload signalled to nginx: the window in which nginx still used its old view. Mean and max per scrape interval.',
+        unit: 's',
+        min: 0,
+        queries: [
+          {
+            expr: 'sum (rate(nginx_upstream_membership_reload_delay_seconds_sum[$__rate_interval])) / sum (rate(nginx_upstream_membership_reload_delay_seconds_count[$__rate_interval]))',
+            legend: 'mean',
+          },
+          {
+            expr: 'histogram_quantile(1, sum by (le) (rate(nginx_upstream_membership_reload_delay_seconds_bucket[$__rate_interval])))',
+            legend: 'max (bucket bound)',
+          },
+        ],
+      }),
+    )
     .withPanel(
       timeSeriesPanel({
         title: 'Requests retried on another upstream (req/s)',

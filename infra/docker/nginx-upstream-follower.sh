@@ -27,7 +27,9 @@
 #   nginx-upstream-follower.sh render CONFIG       look the names up, render CONFIG once
 #   nginx-upstream-follower.sh follow CONFIG PID   follow the upstreams until PID (nginx) exits
 # Environment: WRITER_UPSTREAM, READER_1_UPSTREAM, READER_2_UPSTREAM (name:port), NGINX_TEMPLATE,
-# NGINX_RUNTIME_DIR, and the NGINX_FOLLOW_* settings below.
+# NGINX_RUNTIME_DIR, the NGINX_FOLLOW_* settings below, and NGINX_MEMBERSHIP_LOG: when set, a
+# file that gets one JSON line per server taken out or put back by a reload (read by
+# nginx_log_exporter's prometheus/mtail/lb-membership.mtail, as the native supervisor's).
 set -uo pipefail
 
 # seconds a connect may take before the server counts as down (local network: well under 1 s)
@@ -147,6 +149,31 @@ follow_upstream() {
   done
 }
 
+# After a reload: one JSON line per upstream whose `down` marker changed (the membership log),
+# with the milliseconds from the first change seen to the reload. $1: delay ms, $2: the lines
+# before, $3: the lines now (both "line,line,line," in KEYS' order).
+record_membership() {
+  [ -n "${NGINX_MEMBERSHIP_LOG-}" ] || return 0
+  local -a before now
+  local i was is direction reason seconds
+  IFS=, read -r -a before <<<"$2"
+  IFS=, read -r -a now <<<"$3"
+  seconds="$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
+  for i in "${!KEYS[@]}"; do
+    # The last word of a server line: "down", or ADDRESS:PORT.
+    was="${before[$i]##* }" is="${now[$i]##* }"
+    if [ "$was" = down ] && [ "$is" != down ]; then
+      direction=in reason=accepts
+    elif [ "$was" != down ] && [ "$is" = down ]; then
+      direction=out reason=unreachable
+    else
+      continue
+    fi
+    printf '{"time":"%s","lb_membership":"%s","upstream":"%s","reason":"%s","verdict_to_reload_seconds":%s}\n' \
+      "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$direction" "${NAME[${KEYS[$i]}]}" "$reason" "$seconds" >>"$NGINX_MEMBERSHIP_LOG"
+  done
+}
+
 # Re-renders and reloads nginx after every change the followers publish (a burst of changes,
 # e.g. a restart of several containers, coalesced into one reload).
 reload_on_change() {
@@ -164,6 +191,7 @@ reload_on_change() {
     if render_from_state "$config.next" && nginx -q -t -e stderr -c "$config.next" >/dev/null 2>&1; then
       mv "$config.next" "$config"
       if nginx -e stderr -c "$config" -s reload; then
+        record_membership "$(($(now_ms) - first_ms))" "$running" "$current"
         running="$current"
         log "upstream addresses now ${current%,} ($whys); reloading nginx, $(($(now_ms) - first_ms)) ms after the change was seen (reload $(($(now_ms) - started_ms)) ms)"
       else

@@ -1,18 +1,21 @@
 /**
  * Every default of the watcher in one place, with its unit and why. Env overrides them (config.ts).
  * With these, a crashed service is restarted on the next probe (within about 1 s), a hung one
- * after fall x max(interval, timeout) = 3 s (probes run at a fixed rate), and a crash-looping
+ * after fall x max(interval, timeout) = 12 s (probes run at a fixed rate), and a crash-looping
  * one is given up on after 3 restarts spaced 1 s and 2 s apart.
  */
 export const watcherDefaults = {
   /** milliseconds between two probes of one target: a crash is seen within about one interval. */
   probeIntervalMs: 1000,
   /**
-   * milliseconds one probe (liveness and readiness, in parallel) may take. /health/live answers in
-   * about 1 ms and sits outside load shedding; 1 s leaves room for a busy shared machine and
-   * for app_slow's 0.5-core limit under saturation without calling a slow process dead.
+   * milliseconds one probe (liveness and readiness, in parallel) may take: the line between a
+   * slow event loop and a hung one. /health/live answers in about 1 ms and sits outside load
+   * shedding, but a writer shedding 300 concurrent clients at its 0.5-core limit answers it in
+   * over 1 s: with 1 s the watcher called such a writer down and restarted it mid-overload
+   * (issue 15, B5: 3 restarts in 5 rounds). A hung loop answers never, so 4 s costs only hang
+   * detection time (fall x 4 s = 12 s; W3), never a crash's (a refused connection is at once).
    */
-  probeTimeoutMs: 1000,
+  probeTimeoutMs: 4000,
   /**
    * milliseconds the watcher itself may be stalled (its CPU quota spent, a saturated machine)
    * during a probe for a timeout to still count against the target: below it the target had

@@ -26,7 +26,7 @@ describe('watcher configuration', () => {
     assert.match(config.targets[1]?.url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/)
     assert.deepEqual(
       [config.PROBE_INTERVAL_MS, config.PROBE_TIMEOUT_MS, config.RISE, config.FALL, config.RESTART_BUDGET],
-      [1000, 1000, 2, 3, 3],
+      [1000, 4000, 2, 3, 3],
     )
   })
 

@@ -22,7 +22,7 @@ const TIMEOUTS = {
    * (compose stop_grace_period 20 s) plus a start, with margin
    */
   settleMs: 45_000,
-  /** nginx sends traffic to a replica again: its passive-check ejection (fail_timeout 10 s) plus margin */
+  /** nginx sends traffic to a replica again: the reload once it is ready, or its passive ejection (fail_timeout 3 s), plus margin */
   lbServesBothMs: 25_000,
 }
 
@@ -50,14 +50,14 @@ export function lbForgetsGoneMs(context: ScenarioContext): number {
 }
 
 /**
- * How a scenario's reads through the load balancer retry. Natively they do not. In compose
- * the stand-in nginx (no upstream `resolve`) is reloaded whenever a container leaves or comes
- * back, and a reload closes idle keep-alive client connections: a read sent on one at that
- * instant gets a connection reset, which an HTTP client retries once (an idempotent request
- * that got no answer). Retried requests are counted in every summary, so it stays visible.
+ * How a scenario's reads through the load balancer retry. nginx is reloaded whenever a reader
+ * leaves or comes back (natively by the supervisor, in compose by nginx_lb's follower;
+ * docs/load-balancing.md), and a reload closes idle keep-alive client connections: a read sent
+ * on one at that instant gets a connection reset, which an HTTP client retries once (an
+ * idempotent request that got no answer, RFC 9112 9.3.1). Retried requests are counted in
+ * every summary, so it stays visible; L1.3 measures it.
  */
-export function lbReadRetry(context: ScenarioContext): RetryOptions | undefined {
-  if (context.target.kind !== 'compose') return undefined
+export function lbReadRetry(_context: ScenarioContext): RetryOptions | undefined {
   return { retries: 1, baseDelayMs: 0, maxDelayMs: 0, retryOn: new Set<OutcomeClass>(['conn_reset']) }
 }
 

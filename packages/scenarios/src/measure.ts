@@ -2,11 +2,13 @@
 import {
   describeJsonResponse,
   formatSplit,
+  type LoadHandle,
   type LoadRun,
   type LoadSummary,
   OUTCOME_LABELS,
   type OutcomeClass,
   runLoad,
+  startLoad,
 } from '@production-lab/load'
 import { lbUrl } from './arrange.js'
 import type { ScenarioContext } from './types.js'
@@ -62,4 +64,23 @@ export async function lbRun(
   })
   context.record(run)
   return run
+}
+
+/**
+ * A load started before `act` and guaranteed stopped, awaited and recorded whatever `act`
+ * does (its responses described as JSON, interrupted with the run).
+ */
+export async function underLoad(
+  context: ScenarioContext,
+  options: Parameters<typeof startLoad>[0],
+  act: (load: LoadHandle) => Promise<void>,
+): Promise<LoadRun> {
+  const load = startLoad({ ...options, signal: context.signal, describe: describeJsonResponse })
+  try {
+    await act(load)
+  } finally {
+    load.stop()
+    context.record(await load.done)
+  }
+  return load.done
 }

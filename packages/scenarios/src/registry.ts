@@ -7,6 +7,8 @@ import { b1Breaker } from './b1-breaker.js'
 import { b2Idempotency } from './b2-idempotency.js'
 import { b3Overload } from './b3-overload.js'
 import { b4Durable } from './b4-durable.js'
+import { b5OverloadAlive } from './b5-overload-alive.js'
+import { lbFollows } from './lb-follows.js'
 import { t1Health } from './t1-health.js'
 import { t2Shutdown } from './t2-shutdown.js'
 import { t3Limits } from './t3-limits.js'
@@ -87,6 +89,14 @@ export const SCENARIOS: Scenario[] = [
     run: b4Durable,
   },
   {
+    id: 'B5',
+    aliases: ['overload-alive', 'overload-not-death'],
+    title: 'Overload is not death: the watcher never restarts a writer that sheds (issue 15)',
+    guide:
+      '300 clients on POST /write in rounds, the writer at its 0.5-CPU limit; docker ps shows no restart',
+    run: b5OverloadAlive,
+  },
+  {
     id: 'W1',
     aliases: ['watcher-kill', 'autoheal'],
     title: 'Health-watcher restarts a reader killed with SIGKILL',
@@ -116,6 +126,14 @@ export const SCENARIOS: Scenario[] = [
     guide:
       'a container that exits at every start: restart budget with exponential backoff, then an alert, not a tight loop',
     run: watcherCrashLoop,
+  },
+  {
+    id: 'L1',
+    aliases: ['lb-follows', 'chaos'],
+    title: 'No outage while a healthy replica is up: nginx follows the services (issue 15)',
+    guide:
+      'under steady reads: docker kill app_fast_1; the watcher restarts it; once it is ready, docker kill app_fast_2 (inside the passive fail_timeout window of the first kill)',
+    run: lbFollows,
   },
 ]
 

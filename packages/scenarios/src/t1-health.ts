@@ -89,7 +89,7 @@ export async function t1Health(context: ScenarioContext): Promise<void> {
     expected: `${stopped.name} healthy, then reads answered by both ${READERS.map((r) => r.serviceName).join(' and ')}`,
     actual:
       problem ??
-      `healthy ${formatMs(healthyMs)} after start; both replicas serving ${formatMs(backMs)} later (nginx re-admits a replica after fail_timeout)`,
+      `healthy ${formatMs(healthyMs)} after start; both replicas serving ${formatMs(backMs)} later (nginx re-admits a replica once it is ready: a reload)`,
     ...(problem === undefined && {
       numbers: { healthyAfterMs: Math.round(healthyMs), bothServingAfterMs: Math.round(backMs) },
     }),

@@ -10,15 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describeRunState, type ProcessStatus } from '@production-lab/control'
-import {
-  describeJsonResponse,
-  formatMs,
-  type LoadHandle,
-  type LoadRun,
-  OUTCOME_LABELS,
-  type RequestRecord,
-  startLoad,
-} from '@production-lab/load'
+import { formatMs, type LoadRun, OUTCOME_LABELS, type RequestRecord } from '@production-lab/load'
 import { READERS, stackTimings } from '@production-lab/stack'
 import {
   clearFaults,
@@ -30,7 +22,7 @@ import {
   WRITER_NAME,
   waitHealthy,
 } from './arrange.js'
-import { failuresText, runNumbers, splitText } from './measure.js'
+import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
 import { followServiceLog, SHUTDOWN_COMPLETE_LINE, SHUTDOWN_STARTED_LINE } from './service-logs.js'
 import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
@@ -101,28 +93,6 @@ async function gracefulDelayS(context: ScenarioContext, name: string): Promise<n
   return Number.isFinite(value) ? value : T2.defaultDelayS
 }
 
-/** Starts a load and guarantees it is stopped and awaited, whatever `act` does. */
-async function underLoad(
-  context: ScenarioContext,
-  options: Parameters<typeof startLoad>[0],
-  act: (load: LoadHandle) => Promise<void>,
-): Promise<LoadRun> {
-  const load = startLoad({
-    ...options,
-    durationMs: T2.maxLoadMs,
-    signal: context.signal,
-    describe: describeJsonResponse,
-  })
-  try {
-    await act(load)
-  } finally {
-    load.stop()
-    const run = await load.done
-    context.record(run)
-  }
-  return load.done
-}
-
 async function writerShutdown(context: ScenarioContext): Promise<void> {
   const delayS = await gracefulDelayS(context, WRITER_NAME)
   const storedBefore = await storedWrites(context)
@@ -137,6 +107,7 @@ async function writerShutdown(context: ScenarioContext): Promise<void> {
         url: lbUrl(context, '/write'),
         method: 'POST',
         rate: T2.writeRate,
+        durationMs: T2.maxLoadMs,
       },
       async (load) => {
         await sleep(T2.settleMs)
@@ -269,6 +240,7 @@ async function readerShutdown(context: ScenarioContext): Promise<void> {
       name: `GET /read at ${T2.readRate}/s through a SIGTERM of ${reader.name}`,
       url: lbUrl(context, '/read'),
       rate: T2.readRate,
+      durationMs: T2.maxLoadMs,
       retry: lbReadRetry(context),
     },
     async (load) => {

@@ -6,7 +6,7 @@ describe('scenario selection', () => {
   it('runs every scenario, the guide first, then beyond it, then the watcher, when none is named', () => {
     assert.deepEqual(
       selectScenarios([]).map((s) => s.id),
-      ['T1', 'T2', 'T3', 'T4', 'T5', 'B1', 'B2', 'B3', 'B4', 'W1', 'W2', 'W3', 'W4'],
+      ['T1', 'T2', 'T3', 'T4', 'T5', 'B1', 'B2', 'B3', 'B4', 'B5', 'W1', 'W2', 'W3', 'W4', 'L1'],
     )
   })
 

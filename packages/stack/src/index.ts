@@ -5,10 +5,12 @@ export {
   nativeAddresses,
   nativeNginxVars,
   renderNginxConfig,
+  upstreamServer,
 } from './nginx-config.js'
 export {
   controlTokenFile,
   MTAIL_PROGRAM_PATH,
+  MTAIL_PROGRAMS_DIR,
   NGINX_TEMPLATE_PATH,
   PROMETHEUS_DIR,
   PROMETHEUS_RULES_DIR,

@@ -56,16 +56,32 @@ export function nativeAddresses(offset: number) {
   }
 }
 
-/** The native stack's rendering: everything on 127.0.0.1, files under `runtimeDir`. */
-export function nativeNginxVars(runtimeDir: string, offset: number): NginxVars {
+/**
+ * An upstream server line's address, marked `down` when the stack knows the server is not
+ * there (docs/load-balancing.md): nginx then never sends it a request, with no passive
+ * failure counted. The compose follower writes the same marker (nginx-upstream-follower.sh).
+ */
+export function upstreamServer(address: string, down: boolean): string {
+  return down ? `${address} down` : address
+}
+
+/**
+ * The native stack's rendering: everything on 127.0.0.1, files under `runtimeDir`; the
+ * readers named in `downReaders` are rendered `down` (the supervisor's membership follower).
+ */
+export function nativeNginxVars(
+  runtimeDir: string,
+  offset: number,
+  downReaders: ReadonlySet<string> = new Set(),
+): NginxVars {
   const { WRITER_UPSTREAM, READER_1_UPSTREAM, READER_2_UPSTREAM, LB_LISTEN, NGINX_STATUS_LISTEN } =
     nativeAddresses(offset)
   return {
     LB_LISTEN,
     NGINX_STATUS_LISTEN,
     WRITER_UPSTREAM,
-    READER_1_UPSTREAM,
-    READER_2_UPSTREAM,
+    READER_1_UPSTREAM: upstreamServer(READER_1_UPSTREAM, downReaders.has(READER_1.name)),
+    READER_2_UPSTREAM: upstreamServer(READER_2_UPSTREAM, downReaders.has(READER_2.name)),
     NGINX_RUNTIME_DIR: runtimeDir,
     NGINX_ACCESS_LOG: `${runtimeDir}/access.log`,
     NGINX_ERROR_LOG: `${runtimeDir}/error.log`,

@@ -17,6 +17,8 @@ export const PROMETHEUS_TEMPLATE_PATH = join(PROMETHEUS_DIR, 'prometheus.yml.tem
 export const PROMETHEUS_RULES_DIR = join(PROMETHEUS_DIR, 'rules')
 /** mtail's program for nginx's JSON access log */
 export const MTAIL_PROGRAM_PATH = join(PROMETHEUS_DIR, 'mtail', 'nginx-access.mtail')
+/** Every mtail program: the access log's and the membership log's (lb-membership.mtail). */
+export const MTAIL_PROGRAMS_DIR = join(PROMETHEUS_DIR, 'mtail')
 
 /**
  * Where native stacks keep their state (logs, pid files, Prometheus data, reports): .lab/ in

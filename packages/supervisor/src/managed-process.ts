@@ -52,7 +52,8 @@ export interface ProcessSpec {
 
 export interface ProcessEvent {
   name: string
-  kind: 'started' | 'exited' | 'stopped'
+  /** stopping: a stop was asked for (the stop signal is being sent); the process still runs */
+  kind: 'started' | 'stopping' | 'exited' | 'stopped'
   pid: number | null
   exitCode?: number | null
   message: string
@@ -235,6 +236,12 @@ export class ManagedProcess {
     if (!child || !this.running) return
     this.#stopRequested = true
     this.#state = 'stopping'
+    this.#onEvent({
+      name: this.name,
+      kind: 'stopping',
+      pid: child.pid ?? null,
+      message: `stopping (${this.spec.stopSignal}, SIGKILL after ${timeoutS} s)`,
+    })
     this.#signal(child, this.spec.stopSignal)
     const grace = new AbortController()
     const gone = await Promise.race([

@@ -4,7 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { relative } from 'node:path'
 import {
   isAlive,
@@ -24,6 +24,7 @@ import {
   controlTokenFile,
   portIsFree,
   portOffsetFromEnv,
+  READERS,
   REPO_ROOT,
   type StackPorts,
   stackDir,
@@ -32,8 +33,9 @@ import {
 } from '@production-lab/stack'
 import { type CgroupLimits, prepareCgroupLimits } from './cgroups.js'
 import { createControlServer } from './control-server.js'
+import { LbMembership, type MembershipChange, membershipLogLine } from './lb-membership.js'
 import { ManagedProcess, type ProcessEvent } from './managed-process.js'
-import { type StackProcess, stackProcesses } from './services.js'
+import { nginxMembershipLog, type StackProcess, stackProcesses } from './services.js'
 import { Supervisor } from './supervisor.js'
 import { watchSources } from './watch.js'
 
@@ -75,6 +77,16 @@ function describeLimits(process: ManagedProcess): string {
   return inspect.enforced
     ? `limits ${amount}: enforced, ${inspect.mechanism}`
     : `limits ${amount}: ${inspect.mechanism}`
+}
+
+/** The log line of one membership change: which replica, why, when, how fast nginx was told. */
+function describeChange(change: MembershipChange): string {
+  const at = new Date(change.verdictAtMs).toISOString().slice(11, 23)
+  const acted =
+    change.verdictToReloadMs === null
+      ? 'nginx not running: applies at its next start'
+      : `nginx reload signalled ${change.verdictToReloadMs} ms after the verdict`
+  return `[${timestamp()}] nginx_lb: ${change.replica} ${change.member ? 'back in rotation' : 'out of rotation (down)'}: ${change.why} (verdict at ${at}; ${acted})`
 }
 
 /** One run of the stack: where it lives, what it runs, and how clients reach it. */
@@ -200,7 +212,7 @@ function printSummary(run: StackRun, watch: boolean): void {
 }
 
 /** The state dir and the control port, checked before anything starts. */
-async function prepareRun(options: RunStackOptions, log: (line: string) => void) {
+async function prepareRun(options: RunStackOptions, log: (line: string) => void, membership: LbMembership) {
   const offset = portOffsetFromEnv()
   const ports = stackPorts(offset)
   const dir = stackDir()
@@ -219,7 +231,14 @@ async function prepareRun(options: RunStackOptions, log: (line: string) => void)
   const tokenPath = controlTokenFile()
   writeTokenFile(tokenPath, controlToken)
   const plan = stackProcesses(
-    { offset, dir, adminToken, controlUrl, controlTokenFile: tokenPath },
+    {
+      offset,
+      dir,
+      adminToken,
+      controlUrl,
+      controlTokenFile: tokenPath,
+      downReaders: () => membership.down,
+    },
     { prometheus: options.prometheus },
   )
   return { offset, ports, dir, statePath, controlUrl, adminToken, controlToken, tokenPath, plan }
@@ -227,13 +246,28 @@ async function prepareRun(options: RunStackOptions, log: (line: string) => void)
 
 export async function runStack(options: RunStackOptions): Promise<number> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`))
-  const { plan, ...where } = await prepareRun(options, log)
+  const membership = new LbMembership(READERS.map((reader) => reader.name))
+  const { plan, ...where } = await prepareRun(options, log, membership)
   let run: StackRun | undefined
   const onEvent = (event: ProcessEvent) => {
     log(`[${timestamp()}] ${event.name}: ${event.message}`)
+    membership.onEvent(
+      event,
+      run?.supervisor.processes.find((p) => p.name === event.name),
+    )
     if (run) saveState(run)
   }
   const { supervisor, cgroups } = superviseProcesses(plan.processes, where.offset, onEvent)
+  const nginx = supervisor.get('nginx_lb')
+  const membershipLog = nginxMembershipLog(where)
+  membership.attach(nginx, (change) => {
+    // Also in nginx_lb's own log (`lab logs nginx_lb`), next to nginx's lines about the reload.
+    const line = describeChange(change)
+    log(line)
+    appendFileSync(nginx.spec.logFile, `${line}\n`)
+    const metricLine = membershipLogLine(change)
+    if (metricLine) appendFileSync(membershipLog, `${metricLine}\n`)
+  })
   run = { ...where, supervisor, cgroups, log, startedAt: new Date().toISOString() }
   const stackRun = run
 

@@ -4,13 +4,13 @@
  * entry to `stackProcesses`; the supervisor, the control API, `lab ps` and the docs' table
  * all follow from it.
  */
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { accessSync, appendFileSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
 import {
   type AppServiceSpec,
   appPort,
   HEALTH_WATCHER,
-  MTAIL_PROGRAM_PATH,
+  MTAIL_PROGRAMS_DIR,
   nativeNginxVars,
   nativePrometheusVars,
   PROMETHEUS_TEMPLATE_PATH,
@@ -35,6 +35,8 @@ export interface StackContext {
   controlUrl: string
   /** the control API's bearer token file, for the health-watcher */
   controlTokenFile: string
+  /** the readers nginx is rendered with `down` right now (lb-membership.ts); none when absent */
+  downReaders?: () => ReadonlySet<string>
 }
 
 export interface StackProcess {
@@ -127,6 +129,11 @@ export function writerDataDir(context: StackContext): string {
   return join(context.dir, 'writer-data')
 }
 
+/** The membership changes of nginx's upstreams, one JSON line each, read by mtail (lb-membership.mtail). */
+export function nginxMembershipLog(context: Pick<StackContext, 'dir'>): string {
+  return join(context.dir, 'logs', 'nginx_lb.membership.log')
+}
+
 /** nginx's JSON access log, a file of its own so a log exporter can tail it. */
 export function nginxAccessLog(context: StackContext): string {
   return join(context.dir, 'logs', 'nginx_lb.access.log')
@@ -160,7 +167,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
     prepare() {
       mkdirSync(runtimeDir, { recursive: true })
       const vars = {
-        ...nativeNginxVars(runtimeDir, context.offset),
+        ...nativeNginxVars(runtimeDir, context.offset, context.downReaders?.()),
         NGINX_ACCESS_LOG: nginxAccessLog(context),
         NGINX_ERROR_LOG: '/dev/stderr',
       }
@@ -250,25 +257,30 @@ function nginxExporterProcess(context: StackContext): ProcessSpec | string {
 
 /**
  * mtail turns nginx's JSON access log into per-route, per-upstream metrics
- * (prometheus/mtail/nginx-access.mtail); stub_status has only totals.
+ * (prometheus/mtail/nginx-access.mtail); stub_status has only totals. It also counts the
+ * upstreams' membership changes from the supervisor's membership log (lb-membership.mtail).
  */
 function nginxLogExporterProcess(context: StackContext): ProcessSpec | string {
   const mtail = findExecutable('mtail')
   if (!mtail) return 'nginx_log_exporter: not started (not installed: `apt-get install mtail`)'
   const ports = stackPorts(context.offset)
-  const program = MTAIL_PROGRAM_PATH
   return {
     ...monitoringSpec(context, 'nginx_log_exporter', ports.nginxLogExporter, '/metrics'),
     command: mtail,
     args: [
-      `--progs=${program}`,
-      `--logs=${nginxAccessLog(context)}`,
+      `--progs=${MTAIL_PROGRAMS_DIR}`,
+      `--logs=${nginxAccessLog(context)},${nginxMembershipLog(context)}`,
       '--address=127.0.0.1',
       `--port=${ports.nginxLogExporter}`,
       // The `prog` label would be the same on every series.
       '--emit_prog_label=false',
       '--logtostderr',
     ],
+    prepare() {
+      // The membership log gets its first line at the first change; mtail follows it from now.
+      mkdirSync(dirname(nginxMembershipLog(context)), { recursive: true })
+      appendFileSync(nginxMembershipLog(context), '')
+    },
   }
 }
 

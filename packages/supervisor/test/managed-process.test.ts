@@ -138,6 +138,6 @@ test('overlapping starts (watcher and scenario at once) spawn one process', asyn
   await service.stop()
   assert.deepEqual(
     events.map((event) => event.kind),
-    ['started', 'stopped', 'started', 'stopped'],
+    ['started', 'stopping', 'stopped', 'started', 'stopping', 'stopped'],
   )
 })
