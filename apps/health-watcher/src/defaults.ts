@@ -19,9 +19,12 @@ export const watcherDefaults = {
   /**
    * milliseconds the watcher itself may be stalled (its CPU quota spent, a saturated machine)
    * during a probe for a timeout to still count against the target: below it the target had
-   * at least 750 ms to answer a 1 ms probe. Above it the probe is not counted (stall-meter.ts).
+   * at least 3 s of the 4 s timeout to answer a 1 ms probe. Above it the probe is not counted
+   * (stall-meter.ts). The meter sums every late tick over the probe: on a 2-core machine under
+   * load that alone came to 262-287 ms per 4 s probe, so 250 ms (set when probes took 1 s)
+   * left a hung reader unrestarted for the whole of a 30 s hang (L1.3, all three not counted).
    */
-  probeStallToleranceMs: 250,
+  probeStallToleranceMs: 1000,
   /** consecutive good probes before a target counts as up again (one lucky probe is not recovery). */
   rise: 2,
   /**

@@ -50,6 +50,9 @@ async function startWatcher(
     WATCH_TARGETS: JSON.stringify([{ name: 'app_fast_1', url: target.url }]),
     PROBE_INTERVAL_MS: '50',
     PROBE_TIMEOUT_MS: '300',
+    // Test-scale (300 ms probes): the 600 ms freezes below exceed it, a loaded machine's timer
+    // jitter over one probe does not.
+    PROBE_STALL_TOLERANCE_MS: '150',
     RISE: '2',
     FALL: '3',
     BACKOFF_BASE_MS: '200',

@@ -55,7 +55,7 @@ export function lbForgetsGoneMs(context: ScenarioContext): number {
  * docs/load-balancing.md), and a reload closes idle keep-alive client connections: a read sent
  * on one at that instant gets a connection reset, which an HTTP client retries once (an
  * idempotent request that got no answer, RFC 9112 9.3.1). Retried requests are counted in
- * every summary, so it stays visible; L1.3 measures it.
+ * every summary, so it stays visible; L1.5 measures it.
  */
 export function lbReadRetry(_context: ScenarioContext): RetryOptions | undefined {
   return { retries: 1, baseDelayMs: 0, maxDelayMs: 0, retryOn: new Set<OutcomeClass>(['conn_reset']) }

@@ -9,9 +9,9 @@
  * nginx-upstream-follower.sh) no read fails while one replica is ready.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { LoadRun } from '@production-lab/load'
+import { formatMs, type LoadRun } from '@production-lab/load'
 import { READERS } from '@production-lab/stack'
-import { lbReadRetry, lbUrl, waitHealthy } from './arrange.js'
+import { lbReadRetry, lbUrl, setFaults, waitHealthy } from './arrange.js'
 import { reloadUnderLoad } from './lb-reload.js'
 import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
 import type { ScenarioContext } from './types.js'
@@ -20,52 +20,96 @@ import { processOf, requireWatched, START_ALLOWANCE_MS, seconds, waitNewProcess 
 const L1 = {
   /** reads per second through the load balancer (open model: a stalled read does not slow the rest) */
   readRate: 100,
-  /** sockets the open model may use at most */
-  connections: 32,
-  /** milliseconds of reads on both replicas before the first kill */
+  /**
+   * sockets the open model may use at most: a read sent to the hung reader holds one for nginx's
+   * per-try read timeout (2.5 s) before nginx retries it on the other replica
+   */
+  connections: 128,
+  /** milliseconds of reads on both replicas before the first fault */
   settleMs: 1000,
   /**
    * milliseconds from the first reader's ready answer to the second kill: soon enough to fall
-   * inside the passive window its kill opened (fail_timeout=3s; the watcher restarts in ~2 s)
+   * inside the passive window its failure opened (fail_timeout=3s; the watcher restarts in ~2 s)
    */
   secondKillAfterReadyMs: 500,
   /** milliseconds of reads served by the first (restarted) replica alone after the second kill */
   aloneMs: 3000,
-  /** milliseconds the whole load may run at most (a stuck step ends it) */
+  /** milliseconds the reader's event loop is blocked in the hung act: far beyond the watcher's detection */
+  hangMs: 30_000,
+  /** milliseconds one act's load may run at most (a stuck step ends it) */
   maxLoadMs: 60_000,
 }
 
+type Reader = (typeof READERS)[number]
+/** How the first reader fails: its process SIGKILLed, or alive with its event loop blocked. */
+type Fault = 'killed' | 'hung'
+
 /** L1: the scenario's act and assert (its id, title and guide commands: registry.ts). */
 export async function lbFollows(context: ScenarioContext): Promise<void> {
-  const [first, second] = READERS as [(typeof READERS)[0], (typeof READERS)[0]]
-  const status = await requireWatched(context, first.name)
+  const [first, second] = READERS as [Reader, Reader]
+  await requireWatched(context, first.name)
   await requireWatched(context, second.name)
-  const { probeIntervalMs, fall } = status.settings
-  // The watcher's restart of a killed reader: one probe interval to see it, `fall` at worst, then a start.
-  const restartBoundMs = probeIntervalMs * fall + START_ALLOWANCE_MS
-  const moments = { firstKill: 0, secondKill: 0, end: 0 }
+  await chaosAct(context, 'killed', first, second, ['L1.1', 'L1.2'])
+  // The watcher restarts the second reader; both serve again before the next act.
+  await waitHealthy(context, [second.name])
+  await chaosAct(context, 'hung', first, second, ['L1.3', 'L1.4'])
+  await waitHealthy(context, [second.name])
+  await reloadUnderLoad(context)
+}
+
+/**
+ * One act: under steady reads, `first` fails (SIGKILL, or its event loop blocked), the watcher
+ * restarts it, and `second` is SIGKILLed as soon as `first` is ready again. A hung reader
+ * accepts connections and answers nothing: nginx gives each try of a read 2.5 s, then tries
+ * the other replica, so the reads it held are slow, not failed, until the watcher's verdict
+ * (fall x probe timeout) restarts it.
+ */
+async function chaosAct(
+  context: ScenarioContext,
+  fault: Fault,
+  first: Reader,
+  second: Reader,
+  [allServedId, aloneId]: [string, string],
+): Promise<void> {
+  const status = await requireWatched(context, first.name)
+  const { probeIntervalMs, probeTimeoutMs, fall } = status.settings
+  // The watcher's restart: a crash is seen at the next probe, a hang after `fall` timed-out
+  // probes; then a stop (a hung process only ends by the stop timeout's SIGKILL) and a start.
+  const restartBoundMs =
+    fault === 'killed'
+      ? (probeIntervalMs * fall + START_ALLOWANCE_MS) * 3
+      : fall * Math.max(probeIntervalMs, probeTimeoutMs) + L1.hangMs
+  const moments = { fault: 0, secondKill: 0, end: 0 }
   let problem: string | undefined
-  const run = await underLoad(context, readLoad(context), async (load) => {
+  const what = fault === 'killed' ? 'SIGKILLed' : 'hung'
+  const run = await underLoad(context, readLoad(context, fault), async (load) => {
     await sleep(L1.settleMs)
     const firstBefore = await processOf(context, first.name)
-    context.progress(`SIGKILL ${first.name} (pid ${firstBefore.pid}) under ${L1.readRate} reads/s`)
-    const firstKillAt = Date.now()
-    moments.firstKill = firstKillAt
-    load.mark(`SIGKILL ${first.name}`, firstKillAt)
-    await context.target.kill(first.name, 'SIGKILL')
+    moments.fault = Date.now()
+    if (fault === 'killed') {
+      context.progress(`SIGKILL ${first.name} (pid ${firstBefore.pid}) under ${L1.readRate} reads/s`)
+      load.mark(`SIGKILL ${first.name}`, moments.fault)
+      await context.target.kill(first.name, 'SIGKILL')
+    } else {
+      context.progress(
+        `blocking the event loop of ${first.name} for ${seconds(L1.hangMs)} under ${L1.readRate} reads/s`,
+      )
+      load.mark(`${first.name} hung`, moments.fault)
+      await setFaults(context, first.name, { blockEventLoopMs: L1.hangMs })
+    }
     try {
-      await waitNewProcess(context, first.name, firstBefore.pid, restartBoundMs * 3)
-      await waitHealthy(context, [first.name], restartBoundMs * 3)
+      await waitNewProcess(context, first.name, firstBefore.pid, restartBoundMs)
+      await waitHealthy(context, [first.name], restartBoundMs)
       load.mark(`${first.name} healthy again`)
       context.progress(
-        `${first.name} restarted by the watcher, healthy ${seconds(Date.now() - firstKillAt)} after the kill`,
+        `${first.name} restarted by the watcher, healthy ${seconds(Date.now() - moments.fault)} after it was ${what}`,
       )
     } catch (error) {
       problem = `${first.name} was not restarted: ${(error as Error).message}`
       return
     }
     await sleep(L1.secondKillAfterReadyMs)
-    context.progress(`SIGKILL ${second.name}, ${seconds(Date.now() - firstKillAt)} after the first kill`)
+    context.progress(`SIGKILL ${second.name}, ${seconds(Date.now() - moments.fault)} after the first fault`)
     moments.secondKill = Date.now()
     load.mark(`SIGKILL ${second.name}`, moments.secondKill)
     await context.target.kill(second.name, 'SIGKILL')
@@ -74,43 +118,40 @@ export async function lbFollows(context: ScenarioContext): Promise<void> {
   })
   const failed = run.summary.requests - run.summary.served
   context.check({
-    name: `L1.1 no read fails: ${first.name} SIGKILLed and restarted, then ${second.name} SIGKILLed as soon as it is ready`,
+    name: `${allServedId} no read fails: ${first.name} ${what} and restarted, then ${second.name} SIGKILLed as soon as it is ready`,
     passed: problem === undefined && failed === 0 && moments.end > 0,
     expected: `0 failed reads of ${L1.readRate}/s through the load balancer while at least one replica is ready`,
     actual:
       problem ??
-      `${failed} of ${run.summary.requests} reads failed (${failuresText(run.summary)}); split ${splitText(run.summary)}`,
-    numbers: { ...runNumbers(run.summary), failed, killToKillMs: moments.secondKill - moments.firstKill },
+      `${failed} of ${run.summary.requests} reads failed (${failuresText(run.summary)}); split ${splitText(run.summary)}; p99 ${formatMs(run.summary.latencyMs.p99)}, slowest ${formatMs(run.summary.latencyMs.max)}`,
+    numbers: { ...runNumbers(run.summary), failed, faultToKillMs: moments.secondKill - moments.fault },
   })
-  const alone = servedBetween(run, moments.secondKill, moments.end)
+  const alone = servedBetween(run, first, moments.secondKill, moments.end)
   context.check({
-    name: `L1.2 after the second kill every read is served, by the restarted ${first.name} first`,
+    name: `${aloneId} after the second kill every read is served, by the restarted ${first.name} first`,
     passed: problem === undefined && alone.byFirst > 0 && alone.served === alone.requests,
     expected: `reads sent in the ${seconds(L1.aloneMs)} after the second kill all served, ${first.serviceName} among them (until the watcher restarts ${second.name})`,
     actual:
       problem ?? `${alone.served} of ${alone.requests} served (${alone.byFirst} by ${first.serviceName})`,
     numbers: alone,
   })
-  // The watcher restarts the second reader; both serve again before the reloads are measured.
-  await waitHealthy(context, [second.name])
-  await reloadUnderLoad(context)
+}
 
-  function servedBetween(done: LoadRun, fromEpochMs: number, toEpochMs: number) {
-    const from = fromEpochMs - done.startedAtEpochMs
-    const to = toEpochMs - done.startedAtEpochMs
-    const records = done.records.filter((record) => record.startMs >= from && record.startMs < to)
-    return {
-      requests: records.length,
-      served: records.filter((record) => record.outcome === 'served').length,
-      byFirst: records.filter((record) => record.label === first.serviceName).length,
-    }
+function servedBetween(done: LoadRun, first: Reader, fromEpochMs: number, toEpochMs: number) {
+  const from = fromEpochMs - done.startedAtEpochMs
+  const to = toEpochMs - done.startedAtEpochMs
+  const records = done.records.filter((record) => record.startMs >= from && record.startMs < to)
+  return {
+    requests: records.length,
+    served: records.filter((record) => record.outcome === 'served').length,
+    byFirst: records.filter((record) => record.label === first.serviceName).length,
   }
 }
 
 /** Steady reads through the load balancer, at most L1.maxLoadMs. */
-function readLoad(context: ScenarioContext) {
+function readLoad(context: ScenarioContext, fault: Fault) {
   return {
-    name: `GET /read at ${L1.readRate}/s through two SIGKILLs`,
+    name: `GET /read at ${L1.readRate}/s: a reader ${fault === 'killed' ? 'SIGKILLed' : 'hung'}, then the other SIGKILLed`,
     url: lbUrl(context, '/read'),
     rate: L1.readRate,
     connections: L1.connections,

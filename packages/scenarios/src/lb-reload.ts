@@ -1,5 +1,5 @@
 /**
- * L1.3 (issue 15): what a reload of nginx costs under load, since every membership change is
+ * L1.5 (issue 15): what a reload of nginx costs under load, since every membership change is
  * one. A reload starts new workers and lets the old ones finish their requests, so no request
  * in flight is lost; but an old worker closes its idle keep-alive client connections, and a
  * client that sends on one at that instant gets a connection reset before any byte of an
@@ -50,7 +50,7 @@ export async function reloadUnderLoad(context: ScenarioContext): Promise<void> {
   )
   const failed = run.summary.requests - run.summary.served
   context.check({
-    name: `L1.3 ${RELOADS.count} nginx reloads under load cost no read`,
+    name: `L1.5 ${RELOADS.count} nginx reloads under load cost no read`,
     passed: failed === 0 && run.summary.requests > 0,
     expected: `0 failed reads; a keep-alive connection an old worker closed as a read was sent on it is retried once at once, as HTTP clients do`,
     actual: `${failed} of ${run.summary.requests} reads failed (${failuresText(run.summary)}); ${run.summary.retried} retried after a reset by a reload`,

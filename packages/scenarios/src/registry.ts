@@ -132,7 +132,7 @@ export const SCENARIOS: Scenario[] = [
     aliases: ['lb-follows', 'chaos'],
     title: 'No outage while a healthy replica is up: nginx follows the services (issue 15)',
     guide:
-      'under steady reads: docker kill app_fast_1; the watcher restarts it; once it is ready, docker kill app_fast_2 (inside the passive fail_timeout window of the first kill)',
+      'under steady reads: docker kill app_fast_1 (then, again, app_fast_1 hung instead of killed); the watcher restarts it; once it is ready, docker kill app_fast_2 (inside the passive fail_timeout window of the first failure)',
     run: lbFollows,
   },
 ]
