@@ -39,6 +39,12 @@ set -uo pipefail
 # tries before a server that was never reached since this container started counts as down
 # (its network may not route for a moment at start; see follow_upstream)
 : "${NGINX_FOLLOW_START_TRIES:=6}"
+# the readiness path a server that was out must answer 200 on before it is put back, the
+# seconds the connect and that answer may take, and the seconds between two asks while it is
+# not ready
+: "${NGINX_FOLLOW_READY_PATH:=/health/ready}"
+: "${NGINX_FOLLOW_READY_TIMEOUT_S:=1}"
+: "${NGINX_FOLLOW_READY_RETRY_S:=0.1}"
 # seconds between two lookups of an up server's name (a container replaced at a new address
 # without its old process closing its connections first)
 : "${NGINX_FOLLOW_RECHECK_S:=5}"
@@ -103,7 +109,7 @@ publish() {
 # container starts, its network may not route yet ("No route to host" for a second or two,
 # seen on podman), and the rendered address stands until NGINX_FOLLOW_START_TRIES such tries.
 follow_upstream() {
-  local key="$1" name="${NAME[$1]}" port="${PORT[$1]}" address known fd line rc watcher held=0 tries=0
+  local key="$1" name="${NAME[$1]}" port="${PORT[$1]}" address known fd line rc watcher gate wait_s why held=0 tries=0
   known="$(<"$state_dir/$key")"
   case "$known" in *" down") known="" ;; *) known="${known%:*}" ;; esac
   while kill -0 "$nginx_pid" 2>/dev/null; do
@@ -114,14 +120,31 @@ follow_upstream() {
       sleep "$NGINX_FOLLOW_RETRY_S"
       continue
     fi
-    # One idle connection, held by a child: it prints "connected" (or bash's connect error),
-    # then waits for the end.
-    exec {fd}< <(exec bash -c 'exec 2>&1; exec 3<>"/dev/tcp/$0/$1" || exit 1; echo connected; exec cat <&3 2>/dev/null' "$address" "$port")
+    # A server that is out comes back when it is ready, not when it listens: a service accepts
+    # connections before it is ready (and answers /read 503 until then), which nginx would
+    # turn into failed reads if the other replica is gone.
+    gate=""
+    case "$(<"$state_dir/$key")" in *" down") gate="$NGINX_FOLLOW_READY_PATH" ;; esac
+    # One idle connection, held by a child: it prints "connected" (or bash's connect error, or
+    # "not ready" and the status line of a readiness answer other than 200), then waits for the end.
+    exec {fd}< <(exec bash -c '
+      exec 2>&1; exec 3<>"/dev/tcp/$0/$1" || exit 1
+      if [ -n "$2" ]; then
+        printf "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" "$2" "$0" >&3
+        IFS= read -r -t "$3" status <&3
+        case "$status" in "HTTP/1.1 200"*) ;; *) echo "not ready (${status%$'"'"'\r'"'"'})"; exit 1 ;; esac
+      fi
+      echo connected; exec cat <&3 2>/dev/null' "$address" "$port" "$gate" "$NGINX_FOLLOW_READY_TIMEOUT_S")
     watcher=$!
     line=""
-    if IFS= read -r -t "$NGINX_FOLLOW_CONNECT_TIMEOUT_S" -u "$fd" line && [ "$line" = connected ]; then
+    wait_s="$NGINX_FOLLOW_CONNECT_TIMEOUT_S" why="accepts connections"
+    [ -z "$gate" ] || wait_s="$NGINX_FOLLOW_READY_TIMEOUT_S" why="answers $gate 200"
+    if IFS= read -r -t "$wait_s" -u "$fd" line && [ "$line" = connected ]; then
       known="$address" held=1 tries=0
-      publish "$key" "$(server_line "$address" "$port")" "$name at $address accepts connections"
+      publish "$key" "$(server_line "$address" "$port")" "$name at $address $why"
+    elif [ "${line#not ready}" != "$line" ]; then
+      # It listens but is not ready yet: no verdict either way, ask again shortly.
+      sleep "$NGINX_FOLLOW_READY_RETRY_S"
       while :; do
         IFS= read -r -t "$NGINX_FOLLOW_RECHECK_S" -u "$fd" line
         rc=$?

@@ -32,6 +32,20 @@ count_readers() {
   echo "$one $two $other"
 }
 
+# nginx_lb puts a reader in rotation when its follower sees it accept connections (the readers
+# may start after nginx_lb; a reload under a busy machine took 3 s): wait, bounded, until each
+# replica has answered a read, so the split below measures the weights and not the start.
+wait_both_readers() {
+  local seen="" service
+  for _ in $(seq 1 60); do
+    service="$(curl -sS --max-time 5 "$LB/read" | json 'v.service' 2>/dev/null || echo none)"
+    case " $seen " in *" $service "*) ;; *) seen="$seen $service" ;; esac
+    case "$seen" in *FAST_REPLICA_1*FAST_REPLICA_2* | *FAST_REPLICA_2*FAST_REPLICA_1*) return 0 ;; esac
+    sleep 0.5
+  done
+  fail "GET /read through nginx_lb: not both replicas in rotation within 30 s (answered by:${seen})"
+}
+wait_both_readers
 read -r one two other <<<"$(count_readers)"
 [ "$other" -eq 0 ] && [ "$one" -gt "$two" ] && [ "$two" -gt 0 ] ||
   fail "20 x GET /read: FAST_REPLICA_1=$one FAST_REPLICA_2=$two failed=$other (expected about 15/5, none failed)"

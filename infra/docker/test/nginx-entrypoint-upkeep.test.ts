@@ -40,6 +40,8 @@ const RELOAD_SETTLE_MS = 300
  * allow (lbForgetsGoneMs); the follower reacts to the closed connection, so it takes a reload.
  */
 const LEAVE_BOUND_MS = 2000
+/** milliseconds a restarted server listens before it is ready (answers /health/ready 200) */
+const NOT_READY_MS = 1500
 /** bytes: a small rotation threshold for the exporter's access-log copy (about 10 lines) */
 const EXPORTER_LOG_MAX_BYTES = 3000
 
@@ -57,9 +59,13 @@ async function startNamedServer(name: string, host: string, port = 0): Promise<S
   return server
 }
 
-/** The same upstream in a process of its own (so it can be SIGKILLed); resolves once it listens. */
-async function startChildServer(name: string, port: number): Promise<ChildProcess> {
-  const code = `require('node:http').createServer((q, r) => { r.setHeader('content-type', 'application/json'); r.end(JSON.stringify({ servedBy: ${JSON.stringify(name)} })) }).listen(${port}, '127.0.0.1', () => console.log('listening'))`
+/**
+ * The same upstream in a process of its own (so it can be SIGKILLed); resolves once it listens.
+ * For its first `notReadyMs` it answers GET /health/ready 503, as a lifecycle service does
+ * between listen and ready.
+ */
+async function startChildServer(name: string, port: number, notReadyMs = 0): Promise<ChildProcess> {
+  const code = `const readyAt = Date.now() + ${notReadyMs}; require('node:http').createServer((q, r) => { r.setHeader('content-type', 'application/json'); if (q.url === '/health/ready' && Date.now() < readyAt) { r.statusCode = 503; r.end('{"status":"starting"}'); return } r.end(JSON.stringify({ servedBy: ${JSON.stringify(name)} })) }).listen(${port}, '127.0.0.1', () => console.log('listening'))`
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
   const [chunk] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer]
   assert.match(String(chunk), /listening/)
@@ -260,10 +266,18 @@ describe('nginx entrypoint on an nginx without upstream resolve', () => {
     assert.ok(answer.elapsedMs < 900, `502 took ${Math.round(answer.elapsedMs)} ms`)
   })
 
-  test('servers back (one at a new address, one restarted) get traffic again, 3:1', async () => {
+  test('servers back (one at a new address, one restarted) get traffic again, 3:1, once ready', async () => {
     setHosts({ app_slow: '127.0.0.1', app_fast_1: '127.0.0.2', app_fast_2: '127.0.0.1' })
-    reader2 = await startChildServer('app_fast_2', ports.reader2)
+    const startedAt = performance.now()
+    reader2 = await startChildServer('app_fast_2', ports.reader2, NOT_READY_MS)
     await waitForReload(new RegExp(`127\\.0\\.0\\.2:${ports.reader1},127\\.0\\.0\\.1:${ports.reader2},`))
+    // It listened at once but answered /health/ready 503 for NOT_READY_MS: not put back before.
+    const backMs = performance.now() - startedAt
+    assert.ok(
+      backMs >= NOT_READY_MS,
+      `app_fast_2 back ${Math.round(backMs)} ms after its start, before it was ready`,
+    )
+    assert.match(stderr, /app_fast_2 at 127\.0\.0\.1 answers \/health\/ready 200/)
     assert.deepEqual(await servedBy(8), { 'app_fast_1 (new address)': 6, app_fast_2: 2 })
   })
 

@@ -17,8 +17,12 @@ import {
 
 /** milliseconds the reader's event loop is blocked: far beyond the watcher's detection time */
 const HANG_MS = 30_000
-/** milliseconds: room for a busy machine in the detection bound. */
-const SCHEDULING_SLACK_MS = 3000
+/**
+ * milliseconds: room for a busy machine in the detection bound (the scenario sees the verdict by
+ * polling the watcher, whose probes also wait for CPU): 17.3 s was measured against 12 s + 1 s
+ * on a 2-core machine running a compose stack beside several builds.
+ */
+const SCHEDULING_SLACK_MS = 6000
 
 /** W3: the scenario's act and assert (its id, title and guide commands: registry.ts). */
 export async function watcherHang(context: ScenarioContext): Promise<void> {

@@ -38,8 +38,13 @@ export interface WatcherStatus {
 
 export const HEALTH_WATCHER_NAME = HEALTH_WATCHER.name
 
-/** milliseconds allowed for a restarted reader to start and pass its probes (ready in < 1 s when idle) */
-export const START_ALLOWANCE_MS = 5000
+/**
+ * milliseconds allowed for a restarted reader to start and pass its probes: ready in < 1 s when
+ * idle, but a container start through podman on a 2-core machine shared with other builds took
+ * 6.7 s (W1 healthy 9.7 s after the kill, over a 5 s allowance): the point is a restart without
+ * a human, the measured time is printed beside it.
+ */
+export const START_ALLOWANCE_MS = 10_000
 
 /** The reader the watcher scenarios break: the second (weight 1), so most reads keep flowing. */
 export function victimReader(): AppServiceSpec {
