@@ -7,6 +7,7 @@ import { REPO_ROOT } from '@production-lab/stack'
 import { configBlocks } from './config-tables.js'
 import { errorTable } from './error-table.js'
 import { metricTable } from './metric-table.js'
+import { templateTable } from './template-table.js'
 
 export interface GeneratedBlock {
   /** repo-relative Markdown file */
@@ -21,6 +22,7 @@ export const BLOCKS: readonly GeneratedBlock[] = [
   ...Object.entries(configBlocks).map(([name, render]) => ({ file: CONFIGURATION, name, render })),
   { file: 'docs/reference/errors.md', name: 'errors', render: errorTable },
   { file: 'docs/reference/metrics.md', name: 'metrics', render: metricTable },
+  { file: 'docs/reference/templates.md', name: 'templates', render: templateTable },
 ]
 
 export const absolute = (file: string) => join(REPO_ROOT, file)
