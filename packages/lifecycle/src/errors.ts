@@ -3,30 +3,92 @@ import { STATUS_CODES } from 'node:http'
 /**
  * The one error registry. Every error a service answers with has a stable code
  * (the `error` field of the JSON body), an HTTP status and, for 503s, a
- * Retry-After. Clients and dashboards may rely on the codes; never rename one.
+ * Retry-After, and says when it is answered (docs/reference/errors.md is generated from
+ * it). Clients and dashboards may rely on the codes; never rename one.
  */
 
 export const ErrorCodes = {
-  BAD_REQUEST: { status: 400, message: 'The request is malformed' },
-  VALIDATION_FAILED: { status: 400, message: 'The request does not match the schema' },
-  UNAUTHORIZED: { status: 401, message: 'A valid admin token is required' },
-  NOT_FOUND: { status: 404, message: 'No such route' },
-  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
-  IDEMPOTENCY_CONFLICT: { status: 409, message: 'A request with this Idempotency-Key is still in progress' },
+  BAD_REQUEST: {
+    status: 400,
+    message: 'The request is malformed',
+    when: "malformed or truncated JSON, an empty JSON body, `__proto__` keys, a bad Idempotency-Key; requests Node's parser refuses (invalid or duplicate Content-Length, Content-Length with Transfer-Encoding, a bare CR/LF in a header, an unknown method): answered on the raw socket, then closed",
+  },
+  VALIDATION_FAILED: {
+    status: 400,
+    message: 'The request does not match the schema',
+    when: 'the body does not match the route schema (a JSON array, string, number or null for /write; bad fault values)',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    message: 'A valid admin token is required',
+    when: '/admin/* without the right bearer token',
+  },
+  NOT_FOUND: {
+    status: 404,
+    message: 'No such route',
+    when: 'no such route',
+  },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    message: 'Method not allowed on this route',
+    when: 'a known path with another method (the Allow header names the right ones)',
+  },
+  IDEMPOTENCY_CONFLICT: {
+    status: 409,
+    message: 'A request with this Idempotency-Key is still in progress',
+    when: 'the same Idempotency-Key while the first request is still running (Retry-After: 1)',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     message: 'This Idempotency-Key was used with a different request body',
+    when: 'the same Idempotency-Key with a different body',
   },
-  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the limit' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json' },
-  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are larger than the limit' },
-  INTERNAL: { status: 500, message: 'Internal error' },
-  INJECTED_FAULT: { status: 500, message: 'Fault injected by the lab' },
-  SHUTTING_DOWN: { status: 503, message: 'The service is shutting down' },
-  OVERLOADED: { status: 503, message: 'The service is overloaded; retry later' },
-  DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
-} as const satisfies Record<string, { status: number; message: string }>
+  REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request was not received in time',
+    when: "the request was not received within Node's request timeout (HEADERS_TIMEOUT_S, REQUEST_TIMEOUT_S)",
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is larger than the limit',
+    when: 'a body over BODY_LIMIT_BYTES (Content-Length or chunked)',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'The request body must be application/json',
+    when: 'a body that is not application/json',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request headers are larger than the limit',
+    when: "request headers over Node's limit (16 KiB)",
+  },
+  INTERNAL: {
+    status: 500,
+    message: 'Internal error',
+    when: 'a bug (logged with the error)',
+  },
+  INJECTED_FAULT: {
+    status: 500,
+    message: 'Fault injected by the lab',
+    when: 'the errorRate fault (PUT /admin/faults)',
+  },
+  SHUTTING_DOWN: {
+    status: 503,
+    message: 'The service is shutting down',
+    when: 'draining after SIGTERM (with Connection: close)',
+  },
+  OVERLOADED: {
+    status: 503,
+    message: 'The service is overloaded; retry later',
+    when: 'load shedding; or every Idempotency-Key slot is taken by a running request',
+  },
+  DEPENDENCY_UNAVAILABLE: {
+    status: 503,
+    message: 'A dependency is unavailable',
+    when: 'a breaker-protected call failed or timed out, or the breaker is open',
+  },
+} as const satisfies Record<string, { status: number; message: string; when: string }>
 
 export type ErrorCode = keyof typeof ErrorCodes
 

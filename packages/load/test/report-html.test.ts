@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import {
+  CHROMIUM_MISSING,
+  CHROMIUM_PATH,
+  launchHeadlessChromium,
+  REPORT_RENDERED_SELECTOR,
+} from '../src/headless-chromium.js'
 import {
   describeJsonResponse,
   type LoadRun,
@@ -23,17 +29,6 @@ import {
   writeReportFile,
 } from '../src/index.js'
 import { startTestServer } from './test-server.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
 
 interface RenderedChart {
   id: string
@@ -83,10 +78,7 @@ let dir: string
 let browser: Browser
 let runs: LoadRun[]
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium)`,
-  )
+  assert.ok(existsSync(CHROMIUM_PATH), CHROMIUM_MISSING)
   dir = await mkdtemp(join(tmpdir(), 'h3-report-'))
   const server = await startTestServer()
   try {
@@ -101,7 +93,7 @@ before(async () => {
   } finally {
     await server.close()
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
+  browser = await launchHeadlessChromium()
 })
 after(async () => {
   await browser?.close()
@@ -152,7 +144,7 @@ describe('HTML report in headless Chromium', () => {
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message))
     await page.goto(pathToFileURL(htmlPath).href)
-    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 })
+    await page.waitForSelector(REPORT_RENDERED_SELECTOR, { timeout: 10_000 })
     assert.deepEqual(pageErrors, [])
     assert.deepEqual(failedRequests, [], 'the report loads nothing from the network')
 

@@ -11,6 +11,7 @@ import {
   appPort,
   HEALTH_WATCHER,
   MTAIL_PROGRAMS_DIR,
+  type NginxVars,
   nativeNginxVars,
   nativePrometheusVars,
   PROMETHEUS_TEMPLATE_PATH,
@@ -135,9 +136,24 @@ export function nginxMembershipLog(context: Pick<StackContext, 'dir'>): string {
 }
 
 /** nginx's JSON access log, a file of its own so a log exporter can tail it. */
-export function nginxAccessLog(context: StackContext): string {
+export function nginxAccessLog(context: Pick<StackContext, 'dir'>): string {
   return join(context.dir, 'logs', 'nginx_lb.access.log')
 }
+
+/**
+ * The native stack's nginx template values: the stack package's native rendering, with the
+ * access log in the stack's logs (where mtail tails it) and errors on stderr (the service log).
+ * docs/reference/templates.md is generated from it.
+ */
+export function stackNginxVars(context: Pick<StackContext, 'dir' | 'offset' | 'downReaders'>): NginxVars {
+  return {
+    ...nativeNginxVars(nginxRuntimeDir(context), context.offset, context.downReaders?.()),
+    NGINX_ACCESS_LOG: nginxAccessLog(context),
+    NGINX_ERROR_LOG: '/dev/stderr',
+  }
+}
+
+const nginxRuntimeDir = (context: Pick<StackContext, 'dir'>) => join(context.dir, 'nginx')
 
 function nginxProcess(context: StackContext): ProcessSpec {
   const ports = stackPorts(context.offset)
@@ -147,7 +163,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
       `nginx is not installed: install it with \`apt-get install nginx-light\` (as root) ${INSTALL_HINT}`,
     )
   }
-  const runtimeDir = join(context.dir, 'nginx')
+  const runtimeDir = nginxRuntimeDir(context)
   const configFile = join(runtimeDir, 'nginx.conf')
   return {
     name: 'nginx_lb',
@@ -166,12 +182,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
     logFile: logFile(context, 'nginx_lb'),
     prepare() {
       mkdirSync(runtimeDir, { recursive: true })
-      const vars = {
-        ...nativeNginxVars(runtimeDir, context.offset, context.downReaders?.()),
-        NGINX_ACCESS_LOG: nginxAccessLog(context),
-        NGINX_ERROR_LOG: '/dev/stderr',
-      }
-      writeFileSync(configFile, renderNginxConfig(vars))
+      writeFileSync(configFile, renderNginxConfig(stackNginxVars(context)))
     },
   }
 }
