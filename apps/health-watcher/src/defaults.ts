@@ -17,12 +17,10 @@ export const watcherDefaults = {
    */
   probeTimeoutMs: 4000,
   /**
-   * milliseconds the watcher itself may be stalled (its CPU quota spent, a saturated machine)
-   * during a probe for a timeout to still count against the target: below it the target had
-   * at least 3 s of the 4 s timeout to answer a 1 ms probe. Above it the probe is not counted
-   * (stall-meter.ts). The meter sums every late tick over the probe: on a 2-core machine under
-   * load that alone came to 262-287 ms per 4 s probe, so 250 ms (set when probes took 1 s)
-   * left a hung reader unrestarted for the whole of a 30 s hang (L1.3, all three not counted).
+   * milliseconds the watcher itself may have been frozen at once (its CPU quota spent, a
+   * saturated machine) during a probe for a timeout to still count against the target: below
+   * it the target had at least 3 s of the 4 s timeout to answer a 1 ms probe (stall-meter.ts
+   * measures the longest single freeze). Above it the probe is logged and not counted.
    */
   probeStallToleranceMs: 1000,
   /** consecutive good probes before a target counts as up again (one lucky probe is not recovery). */

@@ -152,14 +152,13 @@ export class Watcher {
     const { name, url } = watched.target
     while (!signal.aborted) {
       const roundStarted = performance.now()
-      const stalledBefore = this.#stall.totalMs
       const round = await probeTarget(url, {
         dispatcher: this.#agent,
         timeoutMs: config.PROBE_TIMEOUT_MS,
         signal,
       })
       if (signal.aborted) break
-      const stalledMs = Math.round(this.#stall.totalMs - stalledBefore)
+      const stalledMs = Math.round(this.#stall.longestSince(roundStarted))
       watched.lastProbe = round
       metrics.observeProbe(name, 'live', round.live.result, round.live.durationMs / 1000)
       metrics.observeProbe(name, 'ready', round.ready.result, round.ready.durationMs / 1000)

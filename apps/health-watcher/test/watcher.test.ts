@@ -149,6 +149,28 @@ describe('the watcher service against real HTTP targets', { timeout: 60_000 }, (
     assert.equal((await w.status()).state, 'up')
   })
 
+  test('a hung target is restarted although the watcher runs in short bursts (many small stalls, none long)', async () => {
+    // On a saturated machine the loop still runs every few tens of ms: an answer would have been
+    // read. Summed, those delays exceeded the tolerance and a hung reader was never restarted (W3).
+    const w = await startWatcher()
+    await w.waitForState('up')
+    w.target.behaviour = 'hang'
+    const busy = setInterval(() => {
+      const until = performance.now() + 30
+      while (performance.now() < until) {}
+    }, 5)
+    try {
+      await w.waitForState('restarting')
+    } finally {
+      clearInterval(busy)
+    }
+    assert.ok(w.remediator.restarts.length >= 1)
+    assert.ok(
+      !w.lines.some((l) => /timed out while the watcher itself was stalled/.test(String(l.message))),
+      'no probe was discounted: no single stall reached the tolerance',
+    )
+  })
+
   test('a target started a moment ago that answers too slowly (timeouts) is not restarted within START_PERIOD_MS', async () => {
     // Timeouts used to skip the control plane, so the watcher never learnt of the start.
     let startedAt = 0
