@@ -3,17 +3,20 @@
 # numbered steps, stopping at the first failure; a table of each step's duration ends the output:
 #   1. system packages the tests and the compose test need (apt-get, when missing)
 #   2. lint and format check (biome)      3. build (turbo)
-#   4. every package's tests, one package at a time
-#   5. the lab scenarios against a fresh native stack (pnpm test:scenarios)
-#   6. every dashboard query and rule against a real Prometheus (pnpm test:observability)
-#   7. waiting for the compose images (see below)
-#   8. the compose smoke test: the compose stack on podman, the guide's checks and the lab
+#   4. type-check every package's sources and tests, and infra/docker's tests (turbo run
+#      typecheck: tsc --noEmit; the build compiles src/ only and the tests run through tsx,
+#      which strips types without checking them)
+#   5. every package's tests, one package at a time
+#   6. the lab scenarios against a fresh native stack (pnpm test:scenarios)
+#   7. every dashboard query and rule against a real Prometheus (pnpm test:observability)
+#   8. waiting for the compose images (see below)
+#   9. the compose smoke test: the compose stack on podman, the guide's checks and the lab
 #      scenarios against it (pnpm test:compose)
-#   9. the Kubernetes `lab` overlay run as pods by `podman kube play` with the same images
-#      (pnpm test:kube-play; the manifests' own tests run in step 4)
+#  10. the Kubernetes `lab` overlay run as pods by `podman kube play` with the same images
+#      (pnpm test:kube-play; the manifests' own tests run in step 5)
 # The compose test's slow, cacheable part (stand-in base images, the lab's images: minutes,
 # mostly downloads) runs from the start in the background at the lowest CPU and IO priority,
-# so it uses the time steps 2-6 leave idle without slowing them down; step 7 waits for it.
+# so it uses the time steps 2-7 leave idle without slowing them down; step 8 waits for it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .lab
@@ -73,6 +76,7 @@ wait_preparation() {
 
 run_step "lint and format (biome)" biome check .
 run_step "build (turbo)" turbo run build
+run_step "type-check sources, tests, infra/docker (tsc)" turbo run typecheck --output-logs=errors-only
 run_step "package tests" turbo run test --concurrency=1
 run_step "lab scenarios on the native stack" pnpm run test:scenarios
 run_step "observability against a real Prometheus" pnpm run test:observability

@@ -10,7 +10,9 @@
  * up on, a 504, and the exporters and nginx stopped. Then each query runs over the run's
  * time range (Grafana's variables substituted with the real label values) and must be
  * valid PromQL returning at least one finite sample; each metric name must be exposed by
- * the services' /metrics.
+ * the services' /metrics and have data in Prometheus. The two alerts a short run cannot bring
+ * to fire (CpuNearLimit, MemoryNearLimit) must fire under promtool on synthetic usage over the
+ * run's own label sets and limits (alert-fires.ts).
  *
  * Run: pnpm --filter @production-lab/grafana test:integration (about 3.5 minutes; needs
  * `./pnpm build`, nginx, prometheus, prometheus-nginx-exporter and mtail).
@@ -27,6 +29,7 @@ import {
   type Substitutions,
   substituteVariables,
 } from '../src/panel-queries.js'
+import { NEAR_LIMIT_ALERTS, proveFiresOnLiveLabels } from './alert-fires.js'
 import { PrometheusApi } from './prometheus-api.js'
 import { burst, type Counts, steady, sustained } from './traffic.js'
 
@@ -37,8 +40,8 @@ const SETTLE_MS = 12_000
 
 /**
  * Alert expressions whose windows or thresholds a few-minute run cannot reach, with the
- * equivalent that proves the same expression shape on live data. The thresholds
- * themselves are covered by promtool's unit tests (prometheus/tests/alerts.test.yml).
+ * equivalent that proves the same expression shape on live data; that they fire is proved by
+ * promtool on synthetic usage with the run's label sets and limits (alert-fires.ts).
  */
 const CPU_RATIO_15S =
   'rate(process_cpu_seconds_total{service!=""}[15s]) / on (job, instance, service) (service_cpu_limit_cores > 0)'
@@ -323,9 +326,15 @@ for (const rule of ruleQueries()) {
         )
         t.diagnostic(`highest value over the run: ${peek[0]?.values[0]?.[1] ?? 'none'}`)
       }
-      // The real expression must still be valid PromQL.
+      // The real expression must still be valid PromQL, and fire on the run's own series.
       await prometheus.queryRange(rule.expr, startS, endS, STEP_S)
       await assertReturnsData(equivalent.expr)
+      const near = NEAR_LIMIT_ALERTS.find((spec) => spec.alert === alert)
+      assert.ok(near, `${alert} has a short-run equivalent but no firing proof in alert-fires.ts`)
+      const fired = await proveFiresOnLiveLabels(prometheus, near, endS)
+      t.diagnostic(
+        `${alert} fires under promtool for ${fired.targets.join(', ')} (usage ${near.fraction * 100}% of their live limits)`,
+      )
     } else {
       await assertReturnsData(rule.expr)
     }
@@ -336,17 +345,18 @@ const usedNames = [
   ...new Set([...dashboardQueries(), ...ruleQueries()].flatMap((query) => metricNames(query.expr))),
 ].sort()
 for (const name of usedNames) {
-  test(`metric ${name} exists`, () => {
+  test(`metric ${name} exists`, async () => {
     if (name.includes(':')) {
       assert.ok(recordedRules.has(name), `${name} looks like a recording rule but none records it`)
-      return
+    } else if (name !== 'up' && name !== 'ALERTS') {
+      // Prometheus makes `up` and ALERTS itself; histogram series are declared by their base name.
+      const base = name.replace(/_(bucket|count|sum)$/, '')
+      assert.ok(
+        exposedMetrics.has(name) || exposedMetrics.has(base),
+        `${name} is in no service's or exporter's /metrics`,
+      )
     }
-    // Prometheus makes `up` and ALERTS itself; histogram series are declared by their base name.
-    if (name === 'up' || name === 'ALERTS') return
-    const base = name.replace(/_(bucket|count|sum)$/, '')
-    assert.ok(
-      exposedMetrics.has(name) || exposedMetrics.has(base),
-      `${name} is in no service's or exporter's /metrics`,
-    )
+    // Every name, those three kinds included, has data in Prometheus over the run.
+    await assertReturnsData(name)
   })
 }

@@ -101,11 +101,12 @@ wait_healthy 120 "${HEALTHCHECKED[@]}"
 phase "stack up and healthy"
 podman ps --format '{{.Names}}\t{{.Status}}\t{{.Ports}}' >&2
 
+# The lab CLI and its packages: the guide checks judge the read split with @production-lab/stack,
+# then the lab's scenarios run through the Docker API (DOCKER_HOST) and the ports exported above.
+./pnpm --filter "@production-lab/lab..." run build >"$PL_CONTAINERS_DIR/lab-build.log" 2>&1 ||
+  { tail -20 "$PL_CONTAINERS_DIR/lab-build.log" >&2; pl_fail "building the lab CLI failed; full log: $PL_CONTAINERS_DIR/lab-build.log"; }
 bash scripts/compose/stack-checks.sh
 phase "guide checks"
 
-# The lab's scenarios, through the Docker API (DOCKER_HOST) and the ports exported above.
-./pnpm --filter "@production-lab/lab..." run build >"$PL_CONTAINERS_DIR/lab-build.log" 2>&1 ||
-  { tail -20 "$PL_CONTAINERS_DIR/lab-build.log" >&2; pl_fail "building the lab CLI failed; full log: $PL_CONTAINERS_DIR/lab-build.log"; }
 node apps/lab/dist/cli.js test --target compose
 phase "lab scenarios"

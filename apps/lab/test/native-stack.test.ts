@@ -14,7 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { ServiceInspect, ServiceStatus } from '@production-lab/control'
 
-const OFFSET = 200
+/** 200 in the test command; LAB_CLI_TEST_PORT_OFFSET moves it (a second run on the machine) */
+const OFFSET = Number(process.env.LAB_CLI_TEST_PORT_OFFSET ?? 200)
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const LB = `http://127.0.0.1:${8080 + OFFSET}`
 const env = {
@@ -149,6 +150,54 @@ test('usage errors exit 2; a second stack on the same offset is refused', async 
   const second = await lab('up')
   assert.equal(second.code, 1)
   assert.match(second.stderr, /already running: supervisor pid \d+/)
+})
+
+test('SIGTERM during lab test: exit 143, not 0, although the scenario it cut short passed its checks', async () => {
+  // T4's reads do not stop on the interrupt, so T4 completes with passing checks: before, the
+  // run then exited 0, as if it had passed.
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'test',
+      'T4',
+      '--json',
+      join(env.LAB_STATE_DIR, 'interrupted.json'),
+      '--html',
+      join(env.LAB_STATE_DIR, 'interrupted.html'),
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let out = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const deadline = Date.now() + 60_000
+  while (!out.includes('[T4] Load-balancing distribution')) {
+    if (child.exitCode !== null) assert.fail(`lab test exited ${child.exitCode} before T4 ran:\n${out}`)
+    if (Date.now() > deadline) assert.fail(`T4 did not start within 60 s:\n${out}`)
+    await sleep(50)
+  }
+  child.kill('SIGTERM')
+  const [code] = await exited
+  assert.equal(code, 143, out)
+  assert.match(out, /interrupted \(SIGTERM\): finishing the current step and restoring the stack/)
+  assert.match(out, /lab test: interrupted by SIGTERM after 1 of 1 scenarios .*not a pass \(exit 143\)/)
+  assert.match(out, /^T4 .* FAIL /m)
+  const report = JSON.parse(readFileSync(join(env.LAB_STATE_DIR, 'interrupted.json'), 'utf8')) as {
+    passed: boolean
+  }
+  assert.equal(report.passed, false)
+  for (const name of ['app_slow', 'app_fast_1', 'app_fast_2', 'nginx_lb'])
+    assert.equal(
+      (await ps()).find((s) => s.name === name)?.state,
+      'running',
+      `${name} after the interrupted run`,
+    )
 })
 
 test('SIGTERM stops every service gracefully and exits 0', async () => {

@@ -11,6 +11,7 @@
 
 import { APP_SERVICES, canonicalName, INFRA_SERVICES } from '@production-lab/stack'
 import { Pool } from 'undici'
+import { readEnforcedLimits } from './cgroup-limits.js'
 import type {
   ControlTarget,
   Health,
@@ -31,7 +32,8 @@ export interface ComposeTargetOptions {
 }
 
 /** The subset of GET /containers/{id}/json this target reads. */
-interface ContainerJson {
+export interface ContainerJson {
+  Id: string
   Name: string
   State: {
     Status: string
@@ -100,16 +102,9 @@ export class ComposeTarget implements ControlTarget {
   async inspect(name: string): Promise<ServiceInspect> {
     const container = this.#container(name)
     const json = await this.#inspectJson(container)
-    const { NanoCpus, CpuQuota, CpuPeriod, Memory } = json.HostConfig
-    const cpus = NanoCpus ? NanoCpus / 1e9 : CpuQuota && CpuPeriod ? CpuQuota / CpuPeriod : null
     return {
       ...toStatus(container, json),
-      limits: {
-        cpus,
-        memoryBytes: Memory ? Memory : null,
-        enforced: cpus !== null || Boolean(Memory),
-        mechanism: 'docker',
-      },
+      limits: containerLimits(json),
       command: [...(json.Config.Entrypoint ?? []), ...(json.Config.Cmd ?? [])],
       env: Object.fromEntries(
         (json.Config.Env ?? []).map((entry) => {
@@ -244,6 +239,39 @@ export class ComposeTarget implements ControlTarget {
     if (status === 409 || /state improper|is not running/.test(message))
       return new ControlError(`${decodeURIComponent(container)}: ${message}`, 'REFUSED')
     return new ControlError(`${this.#where()} answered ${status}: ${message}`, 'FAILED')
+  }
+}
+
+/**
+ * The limits the running container's cgroup enforces (cgroup-limits.ts); when it cannot be read
+ * (not running, or the engine's pids are not this machine's), the declared HostConfig values,
+ * marked not enforced, with the reason.
+ */
+export function containerLimits(
+  json: Pick<ContainerJson, 'Id' | 'State' | 'HostConfig'>,
+): ServiceInspect['limits'] {
+  const { NanoCpus, CpuQuota, CpuPeriod, Memory } = json.HostConfig
+  const declaredCpus = NanoCpus ? NanoCpus / 1e9 : CpuQuota && CpuPeriod ? CpuQuota / CpuPeriod : null
+  const declared = `declared ${declaredCpus ?? 'no'} CPU, ${Memory ? `${Memory} bytes` : 'no memory limit'} (HostConfig)`
+  let why = 'the container is not running'
+  if (json.State.Status === 'running' && json.State.Pid > 0) {
+    try {
+      const enforced = readEnforcedLimits(json.State.Pid, { cgroupNames: json.Id })
+      return {
+        cpus: enforced.cpus,
+        memoryBytes: enforced.memoryBytes,
+        enforced: enforced.cpus !== null || enforced.memoryBytes !== null,
+        mechanism: `${enforced.mechanism} of the running container; ${declared}`,
+      }
+    } catch (error) {
+      why = (error as Error).message
+    }
+  }
+  return {
+    cpus: declaredCpus,
+    memoryBytes: Memory ? Memory : null,
+    enforced: false,
+    mechanism: `not read from a cgroup (${why}); ${declared}`,
   }
 }
 

@@ -1,3 +1,4 @@
+export * from './cgroup-limits.js'
 export * from './compose.js'
 export * from './connect.js'
 export * from './native.js'

@@ -106,6 +106,13 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
       assert.equal(status.startedAt, null)
       assert.equal(status.exitCode, null)
     }
+    // Never started: no cgroup to read, so declared limits are never reported as enforced.
+    const created = await docker.inspect(OPTED)
+    assert.equal(created.limits.enforced, false)
+    assert.match(
+      created.limits.mechanism,
+      /^not read from a cgroup \(the container is not running\); declared no CPU, 67108864 bytes/,
+    )
   })
 
   test('start runs the container; inspect shows env, command, labels and limits; logs show its output', async () => {
@@ -117,7 +124,11 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
     assert.equal(inspect.env.GREETING, 'hello')
     assert.deepEqual(inspect.command.slice(-3), ['/bin/sh', '-c', SCRIPT])
     assert.equal(inspect.limits.memoryBytes, 64 * 1024 * 1024)
-    assert.equal(inspect.limits.mechanism, 'docker')
+    // Read from the running container's cgroup (cgroup-limits.ts), not from its HostConfig.
+    assert.match(
+      inspect.limits.mechanism,
+      /^cgroup v[12] \(.* of the running container; declared no CPU, 67108864 bytes \(HostConfig\)$/,
+    )
     assert.equal(inspect.limits.enforced, true)
     assert.deepEqual(await docker.labels(OPTED), { 'lab.autoheal': 'true' })
     assert.deepEqual(await docker.labels(PLAIN), {})

@@ -32,6 +32,12 @@ export function splitText(summary: LoadSummary): string {
   return Object.keys(summary.labels).length > 0 ? formatSplit(summary.labels) : 'no served requests'
 }
 
+/** Answers per replica (SERVICE_NAME) plus `failed` for the reads that were not served: judgeReadSplit's counts. */
+export function splitCounts(summary: LoadSummary): Record<string, number> {
+  const failed = summary.requests - summary.served
+  return { ...summary.labels, ...(failed > 0 && { failed }) }
+}
+
 /** Counts of the outcome classes other than served, e.g. "502 x3, conn refused x1", or "none". */
 export function failuresText(summary: LoadSummary): string {
   const parts = Object.entries(summary.outcomes)

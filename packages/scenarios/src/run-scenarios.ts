@@ -58,6 +58,8 @@ export async function runScenarios(
         } catch (caught) {
           error = options.signal.aborted ? 'interrupted' : (caught as Error).message
         }
+        // A scenario the interrupt cut short may have returned normally with the checks it got to.
+        if (options.signal.aborted && error === undefined) error = 'interrupted'
       }
       const outcome: ScenarioOutcome = {
         id: scenario.id,

@@ -29,6 +29,7 @@ export {
   renderPrometheusConfig,
 } from './prometheus-config.js'
 export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } from './prometheus-text.js'
+export { expectedReadSplit, judgeReadSplit, type ReadSplitVerdict } from './read-split.js'
 export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
 export { type SlowClient, slowClient } from './slow-client.js'
 export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'

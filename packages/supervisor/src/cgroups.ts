@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseProcCgroup } from '@production-lab/control'
 
 export interface Limits {
   /** cores, e.g. 0.5 */
@@ -25,18 +26,6 @@ export interface CgroupLimits {
   addProcess(pid: number): boolean
   /** Removes the group's directories; call once its processes are gone. */
   remove(): void
-}
-
-/** The supervisor's own cgroup path per controller, from /proc/self/cgroup ("4:memory:/a/b", "0::/a"). */
-function ownCgroupPaths(procSelfCgroup: string): Map<string, string> {
-  const paths = new Map<string, string>()
-  for (const line of procSelfCgroup.split('\n')) {
-    const [, controllers, path] = line.match(/^\d+:([^:]*):(.*)$/) ?? []
-    if (path === undefined || controllers === undefined) continue
-    for (const controller of controllers === '' ? ['unified'] : controllers.split(','))
-      paths.set(controller, path)
-  }
-  return paths
 }
 
 function describe(error: unknown): string {
@@ -105,7 +94,7 @@ function prepareV2(root: string, own: Map<string, string>, group: string, limits
 export function prepareCgroupLimits(name: string, limits: Limits, root = '/sys/fs/cgroup'): CgroupLimits {
   let own: Map<string, string>
   try {
-    own = ownCgroupPaths(readFileSync('/proc/self/cgroup', 'utf8'))
+    own = parseProcCgroup(readFileSync('/proc/self/cgroup', 'utf8'))
   } catch (error) {
     return notEnforced(`cannot read /proc/self/cgroup: ${describe(error)}`)
   }

@@ -2,8 +2,12 @@
  * `lab test [scenario...]`: runs the guide's tests (and the ones beyond it) against a
  * running stack, prints progress and then the checklist with numbers, writes a JSON and an
  * HTML report, and exits 1 when any check fails (2 for a usage error). With --start-stack
- * it starts the native stack itself first and stops it at the end.
+ * it starts the native stack itself first and stops it at the end. Interrupted (SIGINT,
+ * SIGTERM: Ctrl-C, a CI timeout) it restores the stack, reports what ran, and exits 128 +
+ * the signal's number (130, 143): an interrupted run is never a pass, even when every
+ * scenario that finished passed.
  */
+import { constants } from 'node:os'
 
 import { ControlError, connectTarget, TARGET_KINDS, type TargetKind } from '@production-lab/control'
 import type { ReportDocument } from '@production-lab/load'
@@ -91,9 +95,13 @@ export async function testCommand(argv: string[]): Promise<number> {
 
   const say = (line: string) => process.stdout.write(`${line}\n`)
   const interrupt = new AbortController()
-  const onInterrupt = () => {
-    if (interrupt.signal.aborted) process.exit(130)
-    say('interrupted: finishing the current step and restoring the stack (Ctrl-C again to exit at once)')
+  let interruptedBy: NodeJS.Signals | undefined
+  const onInterrupt = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(128 + constants.signals[signal])
+    interruptedBy = signal
+    say(
+      `interrupted (${signal}): finishing the current step and restoring the stack (Ctrl-C again to exit at once)`,
+    )
     interrupt.abort()
   }
   // SIGTERM too (a CI timeout): the scenario restores the stack and a started stack is stopped.
@@ -125,7 +133,15 @@ export async function testCommand(argv: string[]): Promise<number> {
     say('\nChecklist')
     say(formatChecklist(outcomes))
     const document = testReport(outcomes, commandLine('test', argv), kind)
+    if (interruptedBy) document.passed = false
     say(describeReports(await writeReports(document, 'test', { json: values.json, html: values.html })))
+    if (interruptedBy) {
+      const code = 128 + constants.signals[interruptedBy]
+      say(
+        `lab test: interrupted by ${interruptedBy} after ${outcomes.length} of ${scenarios.length} scenarios (the stack restored as after every scenario); not a pass (exit ${code})`,
+      )
+      return code
+    }
     return document.passed ? 0 : 1
   } finally {
     process.off('SIGINT', onInterrupt)

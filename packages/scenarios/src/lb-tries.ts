@@ -1,0 +1,54 @@
+/**
+ * What the load balancer says about a 502 for reads with both readers stopped (T5 5.2): the
+ * servers nginx tried, from its JSON 502 body ("tried: 127.0.0.1:7002, 127.0.0.1:7003"), or the
+ * upstream's name ("tried: readers") when no server was live to try. That name alone is no
+ * evidence both readers were seen gone (it is also what nginx says when both were ejected
+ * passively), and 5.2 accepted it with zero tries. The evidence for it is nginx_lb's own log
+ * (the control API's logs, both targets): its last membership change for each reader took that
+ * reader out of rotation:
+ *   native   "[12:00:01] nginx_lb: app_fast_1 out of rotation (down): ..." / "... back in rotation: ..."
+ *            (the supervisor's lb-membership, run-stack.ts describeChange)
+ *   compose  "nginx-entrypoint: upstream addresses now 127.0.0.1:8000 down,127.0.0.1:8000 down,10.89.0.4:8000 (...); reloading nginx, ..."
+ *            (infra/docker/nginx-upstream-follower.sh: reader_1, reader_2, writer, `down` marked)
+ */
+import type { ControlTarget } from '@production-lab/control'
+
+/** The servers a 502 body names as tried, e.g. ["127.0.0.1:7002", "127.0.0.1:7003"] or ["readers"]. */
+export function triedServers(message: string): string[] {
+  return (
+    /tried: (.*)\)/
+      .exec(message)?.[1]
+      ?.split(',')
+      .map((server) => server.trim())
+      .filter((server) => server.length > 0) ?? []
+  )
+}
+
+const NATIVE_CHANGE = /nginx_lb: (\S+) (out of rotation|back in rotation)/
+const COMPOSE_CHANGE = /upstream addresses now (.*?) \(/
+
+/**
+ * The readers (by `readers`' names, in the upstream's order) whose last membership change in
+ * `lines` took them out of rotation; readers with no change in the lines are not listed.
+ */
+export function readersOutOfRotation(
+  lines: string[],
+  kind: ControlTarget['kind'],
+  readers: readonly string[],
+): string[] {
+  const out = new Map<string, boolean>()
+  for (const line of lines) {
+    if (kind === 'native') {
+      const [, replica, change] = NATIVE_CHANGE.exec(line) ?? []
+      if (replica && readers.includes(replica)) out.set(replica, change === 'out of rotation')
+    } else {
+      const servers = COMPOSE_CHANGE.exec(line)?.[1]?.split(',')
+      if (!servers) continue
+      readers.forEach((reader, index) => {
+        const server = servers[index]
+        if (server !== undefined) out.set(reader, server.trim().endsWith(' down'))
+      })
+    }
+  }
+  return readers.filter((reader) => out.get(reader) === true)
+}
