@@ -34,7 +34,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   if (names.length !== 1) throw new UsageError(`name exactly one service\n${usageLine(logsVerb)}`)
   const name = names[0] as string
   const tail = nonNegativeNumber(values.tail, '--tail') ?? stackDefaults.logTailLines
-  const format = values.pretty ? prettyLines(process.stdout.isTTY === true) : (line: string) => line
+  const format = values.pretty ? await prettyLines(process.stdout.isTTY === true) : (line: string) => line
   const print = (line: string) => process.stdout.write(`${format(line)}\n`)
   const { target } = await connectNative()
   try {
