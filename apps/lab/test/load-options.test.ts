@@ -92,7 +92,7 @@ describe('lab load options', () => {
       [['--path', 'read'], /must start with \//],
       [['--retries=-1'], /--retries "-1" is invalid/],
       [['extra'], /unexpected argument "extra"/],
-      [['--bogus'], /Unknown option '--bogus'/],
+      [['--bogus'], /unknown option --bogus; lab load takes --url/],
     ]
     for (const [argv, message] of cases) assert.throws(() => parseLoadArgs(argv), message, argv.join(' '))
   })

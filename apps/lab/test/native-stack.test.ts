@@ -137,6 +137,11 @@ test('kill --signal SIGTERM: the writer logs the guide\'s two lines about 3 s ap
   })
   const gapS = ((times[1] as number) - (times[0] as number)) / 1000
   assert.ok(gapS >= 2.9 && gapS < 10, `the two lines are ${gapS} s apart`)
+  // --pretty: the same record as one readable line (time, level, message), no raw JSON
+  const pretty = await lab('logs', '--pretty', '--tail', '50', 'writer')
+  assert.equal(pretty.code, 0, pretty.stderr)
+  assert.match(pretty.stdout, /^\[[\d:.]+\] INFO: Graceful shutdown complete\. Exiting\./m, pretty.stdout)
+  assert.ok(!pretty.stdout.includes('"level":'), `a JSON record was printed raw:\n${pretty.stdout}`)
   assert.equal((await fetch(`${LB}/write`, { method: 'POST' })).status, 502)
   assert.equal((await lab('start', 'app_slow')).code, 0)
   await waitHealthy('app_slow')

@@ -3,6 +3,7 @@
  * The shutdown timings are the stack's contract (@production-lab/stack), stated there once.
  */
 import { stackTimings } from '@production-lab/stack'
+import { nodeHasReusePort } from './node-support.js'
 
 export const defaults = {
   host: '127.0.0.1',
@@ -40,9 +41,11 @@ export const defaults = {
    * count: listening sockets per service (SO_REUSEPORT). Node accepts one connection per
    * socket per event-loop iteration, so a burst of 50 new connections to a busy half-core
    * writer waited up to 1 s in the accept queue with one socket; see accept-sockets.ts.
-   * 1 where Node has no reusePort (it exists on Linux, FreeBSD, ...; not on macOS or Windows).
+   * 1 where there is no reusePort: not on macOS or Windows (it exists on Linux, FreeBSD, ...),
+   * not before Node 22.12 (see node-support.ts).
    */
-  acceptSockets: process.platform === 'linux' || process.platform === 'freebsd' ? 8 : 1,
+  acceptSockets:
+    (process.platform === 'linux' || process.platform === 'freebsd') && nodeHasReusePort() ? 8 : 1,
   /** bytes: largest accepted request body. */
   bodyLimitBytes: 64 * 1024,
   /** seconds: Retry-After sent with 503s from draining and shedding. */

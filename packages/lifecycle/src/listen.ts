@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { type AcceptSockets, assertPortFree, listenExtraAcceptSockets } from './accept-sockets.js'
 import type { BaseConfig } from './config.js'
 import type { Logger } from './logger.js'
+import { acceptSocketsUnsupported } from './node-support.js'
 
 export interface ListenParts {
   config: BaseConfig
@@ -20,6 +21,14 @@ export async function listen(
   app: FastifyInstance,
   { config, logger, flushSync, exit }: ListenParts,
 ): Promise<{ url: string; acceptSockets: AcceptSockets | undefined }> {
+  const unsupported = acceptSocketsUnsupported(config.ACCEPT_SOCKETS)
+  if (unsupported) {
+    // Before anything listens: one line, no stack trace, nothing to drain.
+    logger.fatal(`Cannot start ${config.SERVICE_NAME}: ${unsupported}`)
+    flushSync()
+    exit(1)
+    throw new Error(unsupported)
+  }
   try {
     const extra = config.ACCEPT_SOCKETS - 1
     if (extra > 0 && config.PORT !== 0) await assertPortFree(config.HOST, config.PORT)

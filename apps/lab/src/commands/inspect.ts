@@ -1,11 +1,18 @@
 /** `lab inspect <service...>`: JSON with state, limits (and whether enforced), command and environment. */
 import { connectNative } from '@production-lab/control'
-import { parse, serviceNames } from './usage.js'
+import { defineVerb, parseVerb, usageLine } from '../verb.js'
+import { serviceNames } from './usage.js'
+
+export const inspectVerb = defineVerb({
+  name: 'inspect',
+  summary: 'state, limits, command and environment as JSON (docker inspect)',
+  args: '<service...>',
+  options: {},
+})
 
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const usage = 'lab inspect <service...>'
-  const { positionals } = parse(argv, {}, usage)
-  const names = serviceNames(positionals, usage)
+  const { positionals } = parseVerb(inspectVerb, argv)
+  const names = serviceNames(positionals, usageLine(inspectVerb))
   const { target } = await connectNative()
   try {
     const results = []

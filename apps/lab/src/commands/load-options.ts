@@ -1,15 +1,74 @@
 /** `lab load`'s command line, turned into load options (no traffic here, so it is testable alone). */
 
-import { describeJsonResponse, type LoadOptions } from '@production-lab/load'
+import { describeJsonResponse, type LoadOptions, loadDefaults } from '@production-lab/load'
 import { portOffsetFromEnv, stackPorts } from '@production-lab/stack'
-import { parse, UsageError } from './usage.js'
-
-export const LOAD_USAGE = `lab load [--url URL | --path PATH] [--method METHOD] [--connections N] [--rate R]
-                [--duration 10s] [--requests N] [--body JSON] [--header 'Name: value']...
-                [--timeout 10s] [--retries N] [--allow-remote] [--json FILE] [--html FILE] [--no-report]`
+import { defineVerb, parseVerb, usageLine } from '../verb.js'
+import { reportOptions } from './run-report.js'
+import { UsageError } from './usage.js'
 
 /** seconds of load when neither --duration nor --requests is given */
 export const DEFAULT_LOAD_DURATION_S = 10
+/** the path on the load balancer when neither --url nor --path is given */
+const DEFAULT_PATH = '/read'
+
+function loadBalancerUrl(path: string): string {
+  return `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).loadBalancer}${path}`
+}
+
+export const loadVerb = defineVerb({
+  name: 'load',
+  summary: 'generate load: closed model (--connections) or open model (--rate), with a report',
+  options: {
+    url: { type: 'string', arg: 'URL', help: 'the target', default: loadBalancerUrl(DEFAULT_PATH) },
+    path: {
+      type: 'string',
+      arg: 'PATH',
+      help: "a path on the stack's load balancer, instead of --url",
+      default: DEFAULT_PATH,
+    },
+    method: { type: 'string', arg: 'METHOD', help: 'the HTTP method', default: 'GET, or POST with --body' },
+    connections: {
+      type: 'string',
+      short: 'c',
+      arg: 'N',
+      help: 'concurrent connections (closed model: workers; open model: the most sockets used)',
+      default: `${loadDefaults.connections}, or ${loadDefaults.openModelConnections} with --rate`,
+    },
+    rate: {
+      type: 'string',
+      arg: 'R',
+      help: 'open model: start R requests per second, whether or not earlier ones were answered',
+    },
+    duration: {
+      type: 'string',
+      short: 'd',
+      arg: 'DURATION',
+      help: 'how long to send: 10s, 500ms, 2m',
+      default: `${DEFAULT_LOAD_DURATION_S}s, or until --requests when that is given`,
+    },
+    requests: { type: 'string', short: 'n', arg: 'N', help: 'stop after N requests' },
+    body: { type: 'string', arg: 'JSON', help: 'the request body' },
+    header: { type: 'string', short: 'H', arg: "'Name: value'", multiple: true, help: 'a request header' },
+    timeout: {
+      type: 'string',
+      arg: 'DURATION',
+      help: 'an attempt slower than this is aborted and counted as a timeout',
+      default: `${loadDefaults.timeoutMs / 1000}s`,
+    },
+    retries: {
+      type: 'string',
+      arg: 'N',
+      help: 'retries of a failed request, exponential backoff with full jitter',
+      default: 0,
+    },
+    'allow-remote': {
+      type: 'boolean',
+      help: `allow a target other than ${loadDefaults.localHosts.join(', ')}`,
+    },
+    ...reportOptions('load'),
+    'no-report': { type: 'boolean', help: 'write no report files' },
+  },
+})
 
 export interface LoadCommandOptions {
   load: LoadOptions
@@ -49,34 +108,14 @@ function parseHeader(raw: string): [string, string] {
 }
 
 export function parseLoadArgs(argv: string[]): LoadCommandOptions {
-  const { values, positionals } = parse(
-    argv,
-    {
-      url: { type: 'string' },
-      path: { type: 'string' },
-      method: { type: 'string' },
-      connections: { type: 'string', short: 'c' },
-      rate: { type: 'string' },
-      duration: { type: 'string', short: 'd' },
-      requests: { type: 'string', short: 'n' },
-      body: { type: 'string' },
-      header: { type: 'string', short: 'H', multiple: true },
-      timeout: { type: 'string' },
-      retries: { type: 'string' },
-      'allow-remote': { type: 'boolean' },
-      json: { type: 'string' },
-      html: { type: 'string' },
-      'no-report': { type: 'boolean' },
-    },
-    LOAD_USAGE,
-  )
+  const { values, positionals } = parseVerb(loadVerb, argv)
   if (positionals.length > 0)
-    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${LOAD_USAGE}`)
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${usageLine(loadVerb)}`)
   if (values.url !== undefined && values.path !== undefined)
     throw new UsageError('give --url or --path, not both')
-  const path = values.path ?? '/read'
+  const path = values.path ?? DEFAULT_PATH
   if (!path.startsWith('/')) throw new UsageError(`--path ${JSON.stringify(path)} must start with /`)
-  const url = values.url ?? `http://127.0.0.1:${stackPorts(portOffsetFromEnv()).loadBalancer}${path}`
+  const url = values.url ?? loadBalancerUrl(path)
   const method = (values.method ?? (values.body === undefined ? 'GET' : 'POST')).toUpperCase()
   if (!/^[A-Z]+$/.test(method))
     throw new UsageError(`--method ${JSON.stringify(values.method)} is not an HTTP method`)

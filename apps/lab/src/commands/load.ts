@@ -14,17 +14,11 @@ import {
   startLoad,
   toReportRun,
 } from '@production-lab/load'
-import { describeLoad, LOAD_USAGE, parseLoadArgs } from './load-options.js'
+import { describeLoad, parseLoadArgs } from './load-options.js'
 import { commandLine, describeReports, writeReports } from './run-report.js'
 import { UsageError } from './usage.js'
 
 export async function loadCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(
-      `usage: ${LOAD_USAGE}\n\nSee README.md#generate-load-pnpm-lab-load for every option and its default.\n`,
-    )
-    return 0
-  }
   const { load, reports } = parseLoadArgs(argv)
   const progress = progressReporter(process.stderr)
   const stopper = new AbortController()

@@ -1,9 +1,13 @@
 import type { ServiceStatus } from '@production-lab/control'
 import { connectNative } from '@production-lab/control'
 import { formatTable } from '@production-lab/load'
-import { parse } from './usage.js'
+import { defineVerb, parseVerb } from '../verb.js'
 
-const USAGE = 'lab ps [--json]'
+export const psVerb = defineVerb({
+  name: 'ps',
+  summary: 'list services with state and health (docker ps)',
+  options: { json: { type: 'boolean', help: 'print the services as JSON instead of a table' } },
+})
 
 /** The way `docker ps -a` words it: "Up 5 minutes (healthy)", "Exited (0) 2 minutes ago". */
 function describeState(service: ServiceStatus): string {
@@ -23,7 +27,7 @@ function describeState(service: ServiceStatus): string {
 }
 
 export async function psCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } }, USAGE)
+  const { values } = parseVerb(psVerb, argv)
   const { target } = await connectNative()
   const services = await target.ps()
   await target.close()

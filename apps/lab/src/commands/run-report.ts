@@ -14,9 +14,22 @@ export interface ReportPaths {
   html: string
 }
 
+function reportBase(kind: 'test' | 'load', stamp: string): string {
+  return join(stateRoot(), 'reports', `${kind}-${stamp}`)
+}
+
 export function defaultReportPaths(kind: 'test' | 'load', now = new Date()): ReportPaths {
-  const base = join(stateRoot(), 'reports', `${kind}-${reportTimestamp(now)}`)
+  const base = reportBase(kind, reportTimestamp(now))
   return { json: `${base}.json`, html: `${base}.html` }
+}
+
+/** The --json and --html options of a verb that writes reports, with their defaults. */
+export function reportOptions(kind: 'test' | 'load') {
+  const base = relative(process.cwd(), reportBase(kind, '<time>'))
+  return {
+    json: { type: 'string', arg: 'FILE', help: 'write the JSON report there', default: `${base}.json` },
+    html: { type: 'string', arg: 'FILE', help: 'write the HTML report there', default: `${base}.html` },
+  } as const
 }
 
 export async function writeReports(

@@ -21,12 +21,33 @@ import {
   selectScenarios,
   UnknownScenarioError,
 } from '@production-lab/scenarios'
-import { type SpawnedStack, spawnStack } from '@production-lab/supervisor'
-import { commandLine, describeReports, writeReports } from './run-report.js'
-import { parse, UsageError } from './usage.js'
+import type { SpawnedStack } from '@production-lab/supervisor'
+import { defineVerb, parseVerb } from '../verb.js'
+import { commandLine, describeReports, reportOptions, writeReports } from './run-report.js'
+import { UsageError } from './usage.js'
 
-const USAGE =
-  'lab test [scenario...] [--target native|compose] [--start-stack] [--json FILE] [--html FILE] [--list]'
+const DEFAULT_TARGET: TargetKind = 'native'
+
+export const testVerb = defineVerb({
+  name: 'test',
+  summary: "run the guide's tests against the stack; exit 1 when a check fails",
+  args: '[scenario...]',
+  options: {
+    target: {
+      type: 'string',
+      arg: TARGET_KINDS.join('|'),
+      help: 'the stack to test: the native one (lab up) or the compose one',
+      default: DEFAULT_TARGET,
+    },
+    'start-stack': {
+      type: 'boolean',
+      help: 'start the native stack first and stop it at the end',
+    },
+    ...reportOptions('test'),
+    list: { type: 'boolean', help: 'list the scenarios and exit' },
+  },
+  details: () => `scenarios (all when none is named; an id or an alias):\n${listScenarios()}`,
+})
 
 function listScenarios(): string {
   return formatTable(
@@ -58,26 +79,12 @@ export function testReport(
 }
 
 export async function testCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`usage: ${USAGE}\n\n${listScenarios()}\n`)
-    return 0
-  }
-  const { values, positionals } = parse(
-    argv,
-    {
-      target: { type: 'string' },
-      'start-stack': { type: 'boolean' },
-      json: { type: 'string' },
-      html: { type: 'string' },
-      list: { type: 'boolean' },
-    },
-    USAGE,
-  )
+  const { values, positionals } = parseVerb(testVerb, argv)
   if (values.list) {
     process.stdout.write(`${listScenarios()}\n`)
     return 0
   }
-  const kind = (values.target ?? 'native') as TargetKind
+  const kind = (values.target ?? DEFAULT_TARGET) as TargetKind
   if (!TARGET_KINDS.includes(kind)) {
     throw new UsageError(
       `--target ${JSON.stringify(values.target)} is invalid: expected ${TARGET_KINDS.join(' or ')}`,
@@ -109,7 +116,10 @@ export async function testCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onInterrupt)
   let stack: SpawnedStack | undefined
   try {
-    if (values['start-stack']) stack = await spawnStack({ log: say })
+    if (values['start-stack']) {
+      const { spawnStack } = await import('@production-lab/supervisor')
+      stack = await spawnStack({ log: say })
+    }
     const { target, endpoints } = await connectTarget(kind).catch((error: Error) => {
       const hint =
         kind === 'native' && !stack ? ' (or let the tests start it: pnpm lab test --start-stack)' : ''

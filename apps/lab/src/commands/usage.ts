@@ -1,25 +1,8 @@
-/** Command-line parsing shared by the verbs: a usage error exits 2 with a message that names what is wrong. */
-import { type ParseArgsConfig, parseArgs } from 'node:util'
+/** The verbs' shared argument checks: a usage error exits 2 with a message that names what is wrong. */
 import { APP_SERVICES, canonicalName, INFRA_SERVICES } from '@production-lab/stack'
+import { UsageError } from '../verb.js'
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
-}
-
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: T,
-  usage: string,
-) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true })
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`)
-  }
-}
+export { UsageError }
 
 export function knownNames(): string {
   const apps = APP_SERVICES.map((service) => `${service.name} (${service.aliases.join(', ')})`)
@@ -28,7 +11,7 @@ export function knownNames(): string {
 
 /** Canonical names for the services named on the command line; at least one. */
 export function serviceNames(positionals: string[], usage: string): string[] {
-  if (positionals.length === 0) throw new UsageError(`no service named\nusage: ${usage}`)
+  if (positionals.length === 0) throw new UsageError(`no service named\n${usage}`)
   return positionals.map((name) => {
     const canonical = canonicalName(name)
     if (!canonical)
