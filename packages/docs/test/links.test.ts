@@ -10,21 +10,10 @@ import { test } from 'node:test'
 import { REPO_ROOT } from '@production-lab/stack'
 import { checkLinks, docFiles, slugOf } from '../src/links.js'
 
-/**
- * Pages written on another branch in parallel (issue 18: the test command's engineer writes
- * docs/testing.md): links to them may name a missing file until that branch is merged. Only a
- * missing file is forgiven, never a missing heading; delete the entry once the file is here.
- */
-const AWAITED_PAGES = new Set(['docs/testing.md'])
-
-test('every relative link in README.md and docs/ resolves, anchors included', (t) => {
+test('every relative link in README.md and docs/ resolves, anchors included', () => {
   const files = docFiles(REPO_ROOT)
   assert.ok(files.length > 10, `found only ${files.join(', ')}`)
-  for (const page of AWAITED_PAGES)
-    if (files.includes(page)) t.diagnostic(`${page} exists now: remove it from AWAITED_PAGES`)
-  const broken = checkLinks(REPO_ROOT, files).filter(
-    (b) => ![...AWAITED_PAGES].some((page) => b.problem === `no such file ${page}`),
-  )
+  const broken = checkLinks(REPO_ROOT, files)
   assert.deepEqual(
     broken.map((b) => `${b.file}:${b.line}: (${b.target}) ${b.problem}`),
     [],
