@@ -129,14 +129,27 @@ describe('live nginx in front of stand-in upstreams', () => {
     assert.deepEqual(Object.fromEntries(counts), { FAST_REPLICA_1: 15, FAST_REPLICA_2: 5 })
   })
 
-  test('a backend slower than 5 s gets a JSON 504 after about 5 s, not 10 (no second slow try)', async () => {
+  test('both readers slower than 5 s: a JSON 504 after about 5 s, not 10 (two tries of 2.5 s, no third)', async () => {
     reader1.mode = 'slow'
     reader2.mode = 'slow'
     const { status, text, ms } = await read()
     assert.equal(status, 504)
     assert.equal(JSON.parse(text).error, 'GATEWAY_TIMEOUT')
     assert.ok(ms > 4500 && ms < 8000, `answered after ${Math.round(ms)} ms, expected about 5000`)
-    assert.equal(reader1.hits.length + reader2.hits.length, 1, 'a timed-out read is not retried after 4 s')
+    assert.deepEqual([reader1.hits.length, reader2.hits.length], [1, 1], 'each reader tried once')
+  })
+
+  test('one reader hung (answers nothing): the read is answered by the other after 2.5 s, not failed', async () => {
+    reader1.mode = 'slow'
+    // Of any two picks at weights 3:1, one is reader 1.
+    const answers = [await read(), await read()]
+    for (const { status, text } of answers) {
+      assert.equal(status, 200)
+      assert.equal(JSON.parse(text).service, 'FAST_REPLICA_2')
+    }
+    assert.ok(reader1.hits.length >= 1, 'the hung reader was tried')
+    const slowest = Math.max(...answers.map((a) => a.ms))
+    assert.ok(slowest > 2000 && slowest < 4500, `slowest answer after ${Math.round(slowest)} ms, expected about 2500`)
   })
 
   test('both readers down: a JSON 502 at once, after nginx tried both', async () => {
