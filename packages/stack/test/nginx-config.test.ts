@@ -149,7 +149,10 @@ describe('live nginx in front of stand-in upstreams', () => {
     }
     assert.ok(reader1.hits.length >= 1, 'the hung reader was tried')
     const slowest = Math.max(...answers.map((a) => a.ms))
-    assert.ok(slowest > 2000 && slowest < 4500, `slowest answer after ${Math.round(slowest)} ms, expected about 2500`)
+    assert.ok(
+      slowest > 2000 && slowest < 4500,
+      `slowest answer after ${Math.round(slowest)} ms, expected about 2500`,
+    )
   })
 
   test('both readers down: a JSON 502 at once, after nginx tried both', async () => {
