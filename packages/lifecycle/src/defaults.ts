@@ -55,6 +55,18 @@ export const defaults = {
   maxRssBytes: 0,
   /** 0..1: event-loop utilisation above which requests are shed (0 disables; off by default). */
   maxEventLoopUtilization: 0,
+  /**
+   * count: requests in flight above which a new one is shed (0 disables). Bounds the wait of
+   * admitted requests to about this many / throughput (Little's law): the half-core writer
+   * serves ~300-400 writes/s under overload, so 64 keeps that wait near 0.2 s
+   * (docs/benchmarks.md, "Past saturation"; admission.ts).
+   */
+  maxInFlight: 64,
+  /**
+   * milliseconds a request may have waited between the proxy (its X-Request-Start header)
+   * and the service before it is shed (0 disables; requests without the header skip it).
+   */
+  maxQueueMs: 250,
   /** milliseconds: how often the shedding thresholds are sampled. */
   pressureSampleIntervalMs: 500,
   /** milliseconds: a breaker-protected call slower than this counts as a failure. */
