@@ -72,7 +72,7 @@ async function run(): Promise<number> {
     })
 
     const suiteServers = { ...servers, nginx }
-    const { layers, results } = await measureThroughput(suiteServers, plan, progress)
+    const { layers, peers, results } = await measureThroughput(suiteServers, plan, progress)
     const fidelity = await measureFidelity(suiteServers, results, plan, progress)
     const durability = await measureDurability(
       { memory: servers.writerMemory, NORMAL: servers.writerNormal, FULL: servers.writer },
@@ -80,7 +80,7 @@ async function run(): Promise<number> {
       progress,
     )
 
-    const measured = { layers, fidelity, lifecycle }
+    const measured = { layers, peers, fidelity, lifecycle }
     const report: BenchReport = {
       startedAt,
       finishedAt: new Date().toISOString(),

@@ -18,6 +18,17 @@ export interface LayerRow extends CaseSummary {
   ratio?: { to: string; median: number; perRound: number[] }
 }
 
+/** The lifecycle with everything on against one peer stack, as ratios within rounds. */
+export interface PeerRow {
+  /** the peer's layer row id */
+  peer: string
+  label: string
+  /** lifecycle rps / peer rps */
+  rps: { median: number; perRound: number[] }
+  /** lifecycle server CPU per request / peer server CPU per request */
+  cpuPerRequest: { median: number; perRound: number[] }
+}
+
 export interface FidelityRow {
   path: '/read' | '/write'
   via: 'direct' | 'nginx'
@@ -34,6 +45,7 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; node: string; loadAverage1m: { start: number; end: number } }
   nginx: { upstreamKeepalive: number; workerProcesses: string }
   layers: LayerRow[]
+  peers: PeerRow[]
   fidelity: FidelityRow[]
   /** POST /write by storage mode against the in-memory baseline (durability-cost.ts) */
   durability: DurabilityRow[]
@@ -59,7 +71,9 @@ function fidelity(
 }
 
 /** Every target of the issue, checked against the run's medians. */
-export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | 'lifecycle'>): TargetResult[] {
+export function checkTargets(
+  report: Pick<BenchReport, 'layers' | 'peers' | 'fidelity' | 'lifecycle'>,
+): TargetResult[] {
   const ratio = (id: string) => {
     const row = layer(report, id)
     if (!row.ratio) throw new Error(`the "${id}" row has no ratio`)
@@ -74,6 +88,22 @@ export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | '
       comparison: 'atLeast',
       unit: 'x',
     }),
+    ...report.peers.flatMap((peer) => [
+      checkTarget({
+        name: `lifecycle everything on / ${peer.label} rps`,
+        value: peer.rps.median,
+        limit: targets.lifecycleOverPeerRatio,
+        comparison: 'atLeast',
+        unit: 'x',
+      }),
+      checkTarget({
+        name: `lifecycle everything on / ${peer.label} server CPU per request`,
+        value: peer.cpuPerRequest.median,
+        limit: targets.lifecycleOverPeerCpuRatio,
+        comparison: 'atMost',
+        unit: 'x',
+      }),
+    ]),
     checkTarget({
       name: 'lifecycle LOG_REQUESTS=false / bare rps',
       value: ratio('lifecycle-no-log'),
@@ -160,6 +190,7 @@ export function formatReport(report: BenchReport): string {
       'p99 ms',
       'rps spread',
       'server CPU us/req',
+      'peak RSS MB',
       'failures',
     ],
     report.layers.map((row) => [
@@ -171,7 +202,18 @@ export function formatReport(report: BenchReport): string {
       ms(row.p99Ms),
       percent(row.rpsSpread),
       row.serverCpuUsPerRequest === undefined ? '-' : row.serverCpuUsPerRequest.toFixed(0),
+      row.serverPeakRssBytes === undefined ? '-' : (row.serverPeakRssBytes / (1024 * 1024)).toFixed(0),
       String(row.failures),
+    ]),
+  )
+  const peers = formatMarkdownTable(
+    ['lifecycle everything on against', 'rps ratio', 'per round', 'CPU/request ratio', 'per round'],
+    report.peers.map((row) => [
+      row.label,
+      `${row.rps.median.toFixed(2)}x`,
+      row.rps.perRound.map((r) => r.toFixed(2)).join(' '),
+      `${row.cpuPerRequest.median.toFixed(2)}x`,
+      row.cpuPerRequest.perRound.map((r) => r.toFixed(2)).join(' '),
     ]),
   )
   const fidelityTable = formatMarkdownTable(
@@ -213,6 +255,9 @@ export function formatReport(report: BenchReport): string {
     '',
     'Throughput: the cost of each layer',
     layers,
+    '',
+    'Against the peer stack (fixture-peer-stack.ts; ratios within rounds, lifecycle / peer: rps above 1 and CPU below 1 favour the lifecycle)',
+    peers,
     '',
     `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
     fidelityTable,
