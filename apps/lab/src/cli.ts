@@ -5,6 +5,7 @@
  */
 import { ControlError } from '@production-lab/control'
 import { StackConfigError } from '@production-lab/supervisor'
+import { curveCommand } from './commands/curve.js'
 import { inspectCommand } from './commands/inspect.js'
 import { loadCommand } from './commands/load.js'
 import { logsCommand } from './commands/logs.js'
@@ -39,6 +40,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     summary: "run the guide's tests against the stack [scenario...] (see lab test --help)",
   },
   load: { run: loadCommand, summary: 'generate load: closed or open model (see lab load --help)' },
+  curve: {
+    run: curveCommand,
+    summary: 'latency/throughput vs offered load, HTML + JSON (see lab curve --help)',
+  },
 }
 
 function help(): string {

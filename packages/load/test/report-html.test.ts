@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { pathToFileURL } from 'node:url'
 import { type Browser, chromium } from 'playwright-core'
 import {
   describeJsonResponse,
@@ -22,43 +21,8 @@ import {
   toReportRun,
   writeReportFile,
 } from '../src/index.js'
+import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from './chromium.js'
 import { startTestServer } from './test-server.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-]
-
-interface RenderedChart {
-  id: string
-  kind: string
-  points: number
-  coloredPixels: number
-}
-
-/**
- * Runs in the page (a string, so this Node test needs no DOM types): for each chart listed
- * by the report script, its data point count and how many canvas pixels carry one of its
- * series colours.
- */
-const CHART_PIXELS = `window.__reportCharts.map((chart) => {
-  const canvas = document.querySelector('#' + chart.id + ' canvas')
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
-  const targets = chart.colors.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)))
-  let coloredPixels = 0
-  for (let i = 0; i < pixels.length; i += 4) {
-    if (pixels[i + 3] < 200) continue
-    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2]
-    if (targets.some(([tr, tg, tb]) => Math.abs(r - tr) + Math.abs(g - tg) + Math.abs(b - tb) < 30)) coloredPixels++
-  }
-  return { id: chart.id, kind: chart.kind, points: chart.points, coloredPixels }
-})`
 
 /** A run whose server answers 503s and 502s, then goes away: every class shows on the timeline. */
 async function shutdownLikeRun(): Promise<LoadRun> {
@@ -144,17 +108,7 @@ describe('HTML report in headless Chromium', () => {
     await writeReportFile(htmlPath, renderHtmlReport(report))
     await writeReportFile(join(dir, 'report.json'), renderJsonReport(report))
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    const failedRequests: string[] = []
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:')) failedRequests.push(request.url())
-    })
-    const pageErrors: string[] = []
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(pathToFileURL(htmlPath).href)
-    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 })
-    assert.deepEqual(pageErrors, [])
-    assert.deepEqual(failedRequests, [], 'the report loads nothing from the network')
+    const page = await openOffline(browser, htmlPath)
 
     const charts = (await page.evaluate(CHART_PIXELS)) as RenderedChart[]
     const kinds = (section: string) => charts.filter((c) => c.id.startsWith(section)).map((c) => c.kind)

@@ -14,7 +14,7 @@ export interface ReportPaths {
   html: string
 }
 
-export function defaultReportPaths(kind: 'test' | 'load', now = new Date()): ReportPaths {
+export function defaultReportPaths(kind: 'test' | 'load' | 'curve', now = new Date()): ReportPaths {
   const base = join(stateRoot(), 'reports', `${kind}-${reportTimestamp(now)}`)
   return { json: `${base}.json`, html: `${base}.html` }
 }
