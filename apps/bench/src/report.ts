@@ -2,7 +2,7 @@
  * The run's results as one JSON document, the tables printed from it, and the target
  * checks of the issue computed from it.
  */
-import { formatMarkdownTable } from '@production-lab/load'
+import { type CurveResult, formatMarkdownTable } from '@production-lab/load'
 import { defaults } from './defaults.js'
 import { type DurabilityRow, formatDurability } from './durability-cost.js'
 import type { LifecycleCosts } from './lifecycle-costs.js'
@@ -41,12 +41,14 @@ export interface BenchReport {
   startedAt: string
   finishedAt: string
   quick: boolean
-  plan: Record<string, number>
+  plan: Record<string, number | readonly number[]>
   machine: { cpus: number; cpuModel: string; node: string; loadAverage1m: { start: number; end: number } }
   nginx: { upstreamKeepalive: number; workerProcesses: string }
   layers: LayerRow[]
   peers: PeerRow[]
   fidelity: FidelityRow[]
+  /** GET /read, open-model sweeps of offered load on a reader and through nginx (curve.ts) */
+  curves: CurveResult[]
   /** POST /write by storage mode against the in-memory baseline (durability-cost.ts) */
   durability: DurabilityRow[]
   lifecycle: LifecycleCosts[]
@@ -240,6 +242,19 @@ export function formatReport(report: BenchReport): string {
       String(row.samples.length),
     ]),
   )
+  const curves = report.curves.map((curve) =>
+    formatMarkdownTable(
+      [`${curve.target.name}: offered req/s`, 'served req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+      curve.steps.map((step) => [
+        step.offeredRps.toFixed(0),
+        step.achievedRps.toFixed(0),
+        ms(step.latencyMs.p50),
+        ms(step.latencyMs.p95),
+        ms(step.latencyMs.p99),
+        String(step.requests - step.served),
+      ]),
+    ),
+  )
   const missed = report.targets.filter((t) => !t.met).length
   const { cpus, loadAverage1m } = report.machine
   const busy = Math.max(loadAverage1m.start, loadAverage1m.end) > cpus
@@ -262,6 +277,8 @@ export function formatReport(report: BenchReport): string {
     `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
     fidelityTable,
     '',
+    `The curve: GET /read at constant arrival rates, latency from the intended send time (knee: ${report.curves.map((c) => `${c.target.name} ${c.kneeRps ?? 'not reached'}`).join(', ')})`,
+    ...curves.flatMap((table) => [table, '']),
     `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
     formatDurability(report.durability),
     '',

@@ -165,6 +165,7 @@ describe('formatReport', () => {
     nginx: { upstreamKeepalive: 64, workerProcesses: 'auto' },
     layers: [row('bare-fastify', [round(1000, 5, 10)]), row('lifecycle-all-on', [round(850, 5, 10)], 0.85)],
     peers: [],
+    curves: [],
     fidelity: [fidelity('/read', 'direct', 50, 5.9)],
     durability: [
       {

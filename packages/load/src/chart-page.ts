@@ -44,6 +44,8 @@ export interface ChartPageSection {
   title: string
   /** one paragraph under the title */
   text?: string
+  /** preformatted text (a terminal report's tables) after the charts and tables */
+  pre?: string
   charts: ChartSpec[]
   tables: TableSpec[]
 }
@@ -123,6 +125,7 @@ ${DOM_HELPERS_SCRIPT}  function marksPlugin(marks) {
     box.append(chartsBox)
     section.charts.forEach(function (spec) { chart(chartsBox, spec) })
     section.tables.forEach(function (spec) { table(box, spec) })
+    if (section.pre) box.append(text('pre', section.pre))
     main.append(box)
   })
   document.body.setAttribute('data-rendered', 'true')

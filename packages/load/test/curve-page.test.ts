@@ -20,7 +20,7 @@ import {
   runCurve,
   writeReportFile,
 } from '../src/index.js'
-import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from './chromium.js'
+import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
 
 const SERVICE_MS = 20

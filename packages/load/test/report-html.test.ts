@@ -21,7 +21,7 @@ import {
   toReportRun,
   writeReportFile,
 } from '../src/index.js'
-import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from './chromium.js'
+import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
 
 /** A run whose server answers 503s and 502s, then goes away: every class shows on the timeline. */

@@ -1,11 +1,14 @@
+/**
+ * For the tests of the offline HTML pages (the run report, the curve, the benchmark's):
+ * headless Chromium (Debian's `chromium` package, driven by playwright-core, a dev
+ * dependency of the packages whose tests use it; no browser download) and the in-page check
+ * that every chart drew. A subpath export (`@production-lab/load/page-check`), never loaded
+ * by the CLI.
+ */
 import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 
-/**
- * Headless Chromium for the HTML page tests (Debian's `chromium` package, driven by
- * playwright-core; no browser download), and the in-page check that every chart drew.
- */
 export const CHROMIUM = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
   '--headless',
