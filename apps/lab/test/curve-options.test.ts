@@ -46,7 +46,15 @@ describe('lab curve options', () => {
     assert.deepEqual(reports, { html: 'x.html' })
   })
   it('refuses bad rates, connections and arguments as usage errors', () => {
-    for (const argv of [['--rates', '10,x'], ['--rates', '0'], ['-c', '0'], ['extra'], ['--bogus']])
+    assert.equal(parseCurveArgs(['--method', 'post']).curve.targets[0]?.method, 'POST')
+    for (const argv of [
+      ['--method', 'P O'],
+      ['--rates', '10,x'],
+      ['--rates', '0'],
+      ['-c', '0'],
+      ['extra'],
+      ['--bogus'],
+    ])
       assert.throws(() => parseCurveArgs(argv), UsageError, argv.join(' '))
   })
 })

@@ -4,7 +4,7 @@ import { appPort, portOffsetFromEnv, READERS, stackPorts } from '@production-lab
 import { parseDuration } from './load-options.js'
 import { parse, UsageError } from './usage.js'
 
-export const CURVE_USAGE = `lab curve [--url URL]... [--rates R1,R2,...] [--step 3s] [--connections N]
+export const CURVE_USAGE = `lab curve [--url URL]... [--method METHOD] [--rates R1,R2,...] [--step 3s] [--connections N]
                  [--timeout 10s] [--allow-remote] [--json FILE] [--html FILE]`
 
 export interface CurveCommandOptions {
@@ -37,6 +37,7 @@ export function parseCurveArgs(argv: string[]): CurveCommandOptions {
     argv,
     {
       url: { type: 'string', multiple: true },
+      method: { type: 'string' },
       rates: { type: 'string' },
       step: { type: 'string' },
       connections: { type: 'string', short: 'c' },
@@ -55,10 +56,14 @@ export function parseCurveArgs(argv: string[]): CurveCommandOptions {
     throw new UsageError(
       `--connections ${JSON.stringify(values.connections)} is invalid: expected a whole number >= 1`,
     )
-  const targets =
+  const method = values.method?.toUpperCase()
+  if (method !== undefined && !/^[A-Z]+$/.test(method))
+    throw new UsageError(`--method ${JSON.stringify(values.method)} is not an HTTP method`)
+  const targets = (
     values.url === undefined
       ? defaultCurveTargets()
-      : values.url.map((url) => ({ name: new URL(url).pathname + ' on ' + new URL(url).host, url }))
+      : values.url.map((url) => ({ name: `${new URL(url).pathname} on ${new URL(url).host}`, url }))
+  ).map((target) => (method === undefined ? target : { ...target, name: `${method} ${target.name}`, method }))
   return {
     curve: {
       targets,
