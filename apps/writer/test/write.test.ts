@@ -45,7 +45,7 @@ describe('POST /write (in process)', () => {
     assert.ok(config.WRITE_CPU_MS > 0)
     // The lifecycle's admission bound is off by default and on for the writer (writer-defaults.ts).
     assert.equal(config.SHED_MAX_IN_FLIGHT, 64)
-    assert.equal(config.SHED_MAX_QUEUE_MS, 250)
+    assert.equal(config.SHED_MAX_QUEUE_MS, 1000)
     assert.equal(loadConfig(writerConfigSchema, { SHED_MAX_IN_FLIGHT: '0' }).SHED_MAX_IN_FLIGHT, 0)
   })
 
