@@ -53,4 +53,5 @@ STOPSIGNAL SIGTERM
 # each time, enough to delay the app's own answers on a busy machine; bash costs ~2 ms.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/$PORT && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == *' 200 '* ]]"]
-CMD ["node", "dist/main.js"]
+# The flags of APP_NODE_FLAGS (packages/stack/src/node-flags.ts says why; a test compares them).
+CMD ["node", "--max-semi-space-size=8", "dist/main.js"]

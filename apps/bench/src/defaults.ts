@@ -16,6 +16,10 @@ export interface BenchPlan {
   fidelityRounds: number
   /** spawn -> ready and shutdown measurements per service */
   lifecycleSamples: number
+  /** the curve section: offered loads (req/s) of the open-model sweep, low to past saturation */
+  curveRatesRps: readonly number[]
+  /** seconds per curve step */
+  curveStepS: number
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -25,6 +29,8 @@ export const FULL_PLAN: BenchPlan = {
   fidelityDurationS: 3,
   fidelityRounds: 3,
   lifecycleSamples: 3,
+  curveRatesRps: [100, 200, 400, 800, 1200, 1600, 2400, 3200],
+  curveStepS: 3,
 }
 
 export const QUICK_PLAN: BenchPlan = {
@@ -34,6 +40,8 @@ export const QUICK_PLAN: BenchPlan = {
   fidelityDurationS: 1,
   fidelityRounds: 1,
   lifecycleSamples: 1,
+  curveRatesRps: [200, 800, 1600, 3200],
+  curveStepS: 1,
 }
 
 export const defaults = {

@@ -25,6 +25,9 @@ export function portsFrom(base: number) {
     /** the durability rows' writers besides the lab's own (see durability-cost.ts) */
     writerMemory: base + 9,
     writerNormal: base + 10,
+    /** the peer stack (fixture-peer-stack.ts): Fastify's two request lines, then one */
+    peerTwoLines: base + 11,
+    peerOneLine: base + 12,
   }
 }
 export type BenchPorts = ReturnType<typeof portsFrom>
@@ -59,6 +62,18 @@ export function loadServers(ports: BenchPorts, dataRoot: string) {
       kind: 'lifecycle-service',
       port: ports.lifecycleNoLog,
       env: { SERVICE_NAME: 'LIFECYCLE_NO_LOG', LOG_REQUESTS: 'false', ...layerWork, ...UNDER_LOAD },
+    },
+    peerTwoLines: {
+      name: 'peer-2-lines',
+      kind: 'peer-stack',
+      port: ports.peerTwoLines,
+      env: { SERVICE_NAME: 'PEER_2_LINES', PEER_LOG_LINES: '2', ...layerWork, ...UNDER_LOAD },
+    },
+    peerOneLine: {
+      name: 'peer-1-line',
+      kind: 'peer-stack',
+      port: ports.peerOneLine,
+      env: { SERVICE_NAME: 'PEER_1_LINE', PEER_LOG_LINES: '1', ...layerWork, ...UNDER_LOAD },
     },
     reader1: {
       name: 'reader-1',

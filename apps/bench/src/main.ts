@@ -10,7 +10,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { formatCurveStep, renderChartPage, runCurve, writeReportFile } from '@production-lab/load'
 import { REPO_ROOT } from '@production-lab/stack'
+import { benchPage } from './bench-page.js'
 import { parseOptions, USAGE } from './cli.js'
 import { defaults } from './defaults.js'
 import { measureDurability } from './durability-cost.js'
@@ -72,7 +74,7 @@ async function run(): Promise<number> {
     })
 
     const suiteServers = { ...servers, nginx }
-    const { layers, results } = await measureThroughput(suiteServers, plan, progress)
+    const { layers, peers, results } = await measureThroughput(suiteServers, plan, progress)
     const fidelity = await measureFidelity(suiteServers, results, plan, progress)
     const durability = await measureDurability(
       { memory: servers.writerMemory, NORMAL: servers.writerNormal, FULL: servers.writer },
@@ -80,7 +82,20 @@ async function run(): Promise<number> {
       progress,
     )
 
-    const measured = { layers, fidelity, lifecycle }
+    progress(
+      `curve: ${plan.curveRatesRps.join(', ')} req/s x ${plan.curveStepS} s, a reader directly and the readers through nginx`,
+    )
+    const curves = await runCurve({
+      targets: [
+        { name: '/read on a reader directly', url: `${servers.reader1.origin}/read` },
+        { name: '/read through nginx', url: `${nginx.origin}/read` },
+      ],
+      ratesRps: plan.curveRatesRps,
+      stepDurationMs: plan.curveStepS * 1000,
+      onStep: (target, step) => progress(formatCurveStep(target, step)),
+    })
+
+    const measured = { layers, peers, fidelity, lifecycle }
     const report: BenchReport = {
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -95,12 +110,18 @@ async function run(): Promise<number> {
       nginx: { upstreamKeepalive: nginx.upstreamKeepalive, workerProcesses: nginx.workerProcesses },
       ...measured,
       durability,
+      curves,
       targets: checkTargets(measured),
     }
     const out = options.out ? resolve(options.out) : join(outDir, 'latest.json')
     mkdirSync(dirname(out), { recursive: true })
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
-    process.stdout.write(`${formatReport(report)}\n\nJSON report: ${out}\nService logs: ${logDir}\n`)
+    const text = formatReport(report)
+    const html = out.replace(/(\.json)?$/, '.html')
+    await writeReportFile(html, renderChartPage(benchPage(report, curves, text)))
+    process.stdout.write(
+      `${text}\n\nJSON report: ${out}\nHTML report: ${html} (offline)\nService logs: ${logDir}\n`,
+    )
     return 0
   } finally {
     process.off('SIGINT', stopOnInterrupt)

@@ -25,6 +25,17 @@ export function rssBytesOf(pid: number): number {
   return Number(match[1]) * 1024
 }
 
+/**
+ * Peak resident memory of the process since it started (VmHWM, the kernel's high-water mark):
+ * read once after a round, it catches a peak between samples.
+ */
+export function peakRssBytesOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)
+  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`)
+  return Number(match[1]) * 1024
+}
+
 /** Direct children of a process (for nginx: its workers). */
 export function childrenOf(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((task) =>

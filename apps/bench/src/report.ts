@@ -2,7 +2,7 @@
  * The run's results as one JSON document, the tables printed from it, and the target
  * checks of the issue computed from it.
  */
-import { formatMarkdownTable } from '@production-lab/load'
+import { type CurveResult, formatMarkdownTable } from '@production-lab/load'
 import { defaults } from './defaults.js'
 import { type DurabilityRow, formatDurability } from './durability-cost.js'
 import type { LifecycleCosts } from './lifecycle-costs.js'
@@ -18,6 +18,17 @@ export interface LayerRow extends CaseSummary {
   ratio?: { to: string; median: number; perRound: number[] }
 }
 
+/** The lifecycle with everything on against one peer stack, as ratios within rounds. */
+export interface PeerRow {
+  /** the peer's layer row id */
+  peer: string
+  label: string
+  /** lifecycle rps / peer rps */
+  rps: { median: number; perRound: number[] }
+  /** lifecycle server CPU per request / peer server CPU per request */
+  cpuPerRequest: { median: number; perRound: number[] }
+}
+
 export interface FidelityRow {
   path: '/read' | '/write'
   via: 'direct' | 'nginx'
@@ -30,11 +41,14 @@ export interface BenchReport {
   startedAt: string
   finishedAt: string
   quick: boolean
-  plan: Record<string, number>
+  plan: Record<string, number | readonly number[]>
   machine: { cpus: number; cpuModel: string; node: string; loadAverage1m: { start: number; end: number } }
   nginx: { upstreamKeepalive: number; workerProcesses: string }
   layers: LayerRow[]
+  peers: PeerRow[]
   fidelity: FidelityRow[]
+  /** GET /read, open-model sweeps of offered load on a reader and through nginx (curve.ts) */
+  curves: CurveResult[]
   /** POST /write by storage mode against the in-memory baseline (durability-cost.ts) */
   durability: DurabilityRow[]
   lifecycle: LifecycleCosts[]
@@ -59,7 +73,9 @@ function fidelity(
 }
 
 /** Every target of the issue, checked against the run's medians. */
-export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | 'lifecycle'>): TargetResult[] {
+export function checkTargets(
+  report: Pick<BenchReport, 'layers' | 'peers' | 'fidelity' | 'lifecycle'>,
+): TargetResult[] {
   const ratio = (id: string) => {
     const row = layer(report, id)
     if (!row.ratio) throw new Error(`the "${id}" row has no ratio`)
@@ -74,6 +90,22 @@ export function checkTargets(report: Pick<BenchReport, 'layers' | 'fidelity' | '
       comparison: 'atLeast',
       unit: 'x',
     }),
+    ...report.peers.flatMap((peer) => [
+      checkTarget({
+        name: `lifecycle everything on / ${peer.label} rps`,
+        value: peer.rps.median,
+        limit: targets.lifecycleOverPeerRatio,
+        comparison: 'atLeast',
+        unit: 'x',
+      }),
+      checkTarget({
+        name: `lifecycle everything on / ${peer.label} server CPU per request`,
+        value: peer.cpuPerRequest.median,
+        limit: targets.lifecycleOverPeerCpuRatio,
+        comparison: 'atMost',
+        unit: 'x',
+      }),
+    ]),
     checkTarget({
       name: 'lifecycle LOG_REQUESTS=false / bare rps',
       value: ratio('lifecycle-no-log'),
@@ -160,6 +192,7 @@ export function formatReport(report: BenchReport): string {
       'p99 ms',
       'rps spread',
       'server CPU us/req',
+      'peak RSS MB',
       'failures',
     ],
     report.layers.map((row) => [
@@ -171,7 +204,18 @@ export function formatReport(report: BenchReport): string {
       ms(row.p99Ms),
       percent(row.rpsSpread),
       row.serverCpuUsPerRequest === undefined ? '-' : row.serverCpuUsPerRequest.toFixed(0),
+      row.serverPeakRssBytes === undefined ? '-' : (row.serverPeakRssBytes / (1024 * 1024)).toFixed(0),
       String(row.failures),
+    ]),
+  )
+  const peers = formatMarkdownTable(
+    ['lifecycle everything on against', 'rps ratio', 'per round', 'CPU/request ratio', 'per round'],
+    report.peers.map((row) => [
+      row.label,
+      `${row.rps.median.toFixed(2)}x`,
+      row.rps.perRound.map((r) => r.toFixed(2)).join(' '),
+      `${row.cpuPerRequest.median.toFixed(2)}x`,
+      row.cpuPerRequest.perRound.map((r) => r.toFixed(2)).join(' '),
     ]),
   )
   const fidelityTable = formatMarkdownTable(
@@ -198,6 +242,19 @@ export function formatReport(report: BenchReport): string {
       String(row.samples.length),
     ]),
   )
+  const curves = report.curves.map((curve) =>
+    formatMarkdownTable(
+      [`${curve.target.name}: offered req/s`, 'served req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+      curve.steps.map((step) => [
+        step.offeredRps.toFixed(0),
+        step.achievedRps.toFixed(0),
+        ms(step.latencyMs.p50),
+        ms(step.latencyMs.p95),
+        ms(step.latencyMs.p99),
+        String(step.requests - step.served),
+      ]),
+    ),
+  )
   const missed = report.targets.filter((t) => !t.met).length
   const { cpus, loadAverage1m } = report.machine
   const busy = Math.max(loadAverage1m.start, loadAverage1m.end) > cpus
@@ -214,9 +271,14 @@ export function formatReport(report: BenchReport): string {
     'Throughput: the cost of each layer',
     layers,
     '',
+    'Against the peer stack (fixture-peer-stack.ts; ratios within rounds, lifecycle / peer: rps above 1 and CPU below 1 favour the lifecycle)',
+    peers,
+    '',
     `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
     fidelityTable,
     '',
+    `The curve: GET /read at constant arrival rates, latency from the intended send time (knee: ${report.curves.map((c) => `${c.target.name} ${c.kneeRps ?? 'not reached'}`).join(', ')})`,
+    ...curves.flatMap((table) => [table, '']),
     `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
     formatDurability(report.durability),
     '',

@@ -4,7 +4,7 @@
  * warmed up first (JIT, connection pools) and the warm-up is not measured.
  */
 import { type LoadRequest, type LoadResult, runLoad } from './load.js'
-import { totalCpuSeconds } from './proc.js'
+import { peakRssBytesOf, totalCpuSeconds } from './proc.js'
 import { median, rotated, spread } from './stats.js'
 
 export interface LoadCase {
@@ -17,6 +17,8 @@ export interface LoadCase {
 export interface RoundResult extends LoadResult {
   /** server CPU microseconds per successful request (user + system, all server processes) */
   serverCpuUsPerRequest?: number
+  /** bytes: the server processes' peak RSS so far (VmHWM, summed), read after the round */
+  serverPeakRssBytes?: number
 }
 
 export interface RoundsPlan {
@@ -42,6 +44,8 @@ export interface CaseSummary {
   failures: number
   /** median server CPU microseconds per request, when the case names its servers */
   serverCpuUsPerRequest?: number
+  /** bytes: the largest peak RSS of the server processes over the rounds */
+  serverPeakRssBytes?: number
 }
 
 export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
@@ -58,6 +62,9 @@ export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
     p50Spread: spread(p50),
     failures: rounds.reduce((sum, r) => sum + r.failed + r.errors, 0),
     ...(cpu.length > 0 && { serverCpuUsPerRequest: median(cpu) }),
+    ...(rounds.some((r) => r.serverPeakRssBytes !== undefined) && {
+      serverPeakRssBytes: Math.max(...rounds.map((r) => r.serverPeakRssBytes ?? 0)),
+    }),
   }
 }
 
@@ -67,7 +74,8 @@ async function measure(loadCase: LoadCase, durationS: number): Promise<RoundResu
   const result = await runLoad({ ...loadCase.request, durationS })
   if (pids.length === 0) return result
   const cpuUs = (totalCpuSeconds(pids) - cpuBefore) * 1e6
-  return { ...result, serverCpuUsPerRequest: cpuUs / result.ok }
+  const serverPeakRssBytes = pids.reduce((sum, pid) => sum + peakRssBytesOf(pid), 0)
+  return { ...result, serverCpuUsPerRequest: cpuUs / result.ok, serverPeakRssBytes }
 }
 
 export async function runRounds(

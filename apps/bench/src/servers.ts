@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type MeasuredProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
-export type ServerKind = 'bare-fastify' | 'lifecycle-service' | 'reader' | 'writer'
+export type ServerKind = 'bare-fastify' | 'lifecycle-service' | 'peer-stack' | 'reader' | 'writer'
 
 export interface ServerSpec {
   /** unique within a run: names the log file and the process in messages */
@@ -37,6 +37,8 @@ function scriptOf(kind: ServerKind): string {
       return fileURLToPath(new URL('./fixture-bare-fastify.js', import.meta.url))
     case 'lifecycle-service':
       return fileURLToPath(new URL('./fixture-lifecycle-service.js', import.meta.url))
+    case 'peer-stack':
+      return fileURLToPath(new URL('./fixture-peer-stack.js', import.meta.url))
     case 'reader':
       return join(dirname(require.resolve('@production-lab/reader')), 'main.js')
     case 'writer':

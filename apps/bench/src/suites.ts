@@ -8,7 +8,7 @@
 import { type BenchPlan, defaults } from './defaults.js'
 import type { RunningNginx } from './nginx.js'
 import { childrenOf } from './proc.js'
-import type { FidelityRow, LayerRow } from './report.js'
+import type { FidelityRow, LayerRow, PeerRow } from './report.js'
 import { type CaseSummary, type LoadCase, runRounds } from './rounds.js'
 import type { RunningServer } from './servers.js'
 import { medianRatio } from './stats.js'
@@ -17,6 +17,8 @@ export interface SuiteServers {
   bare: RunningServer
   lifecycleAllOn: RunningServer
   lifecycleNoLog: RunningServer
+  peerTwoLines: RunningServer
+  peerOneLine: RunningServer
   reader1: RunningServer
   reader2: RunningServer
   writer: RunningServer
@@ -62,6 +64,16 @@ export async function measureThroughput(servers: SuiteServers, plan: BenchPlan, 
       request: read(servers.lifecycleNoLog.origin, many),
       serverPids: pidsOf(servers.lifecycleNoLog),
     },
+    {
+      id: 'peer-2-lines',
+      request: read(servers.peerTwoLines.origin, many),
+      serverPids: pidsOf(servers.peerTwoLines),
+    },
+    {
+      id: 'peer-1-line',
+      request: read(servers.peerOneLine.origin, many),
+      serverPids: pidsOf(servers.peerOneLine),
+    },
     { id: 'reader-direct', request: read(servers.reader1.origin, many), serverPids: pidsOf(servers.reader1) },
     { id: 'readers-nginx', request: read(nginx.origin, many), serverPids: nginxAndReaders },
   ]
@@ -82,10 +94,19 @@ export async function measureThroughput(servers: SuiteServers, plan: BenchPlan, 
     row('bare-fastify', 'bare Fastify (baseline)', defaults.layerDelayMs),
     row('lifecycle-all-on', 'lifecycle, everything on', defaults.layerDelayMs, 'bare-fastify'),
     row('lifecycle-no-log', 'lifecycle, LOG_REQUESTS=false', defaults.layerDelayMs, 'bare-fastify'),
+    row('peer-2-lines', "peer stack, Fastify's 2 request lines", defaults.layerDelayMs, 'bare-fastify'),
+    row('peer-1-line', 'peer stack, 1 request line', defaults.layerDelayMs, 'bare-fastify'),
     row('reader-direct', 'reader directly', defaults.readDelayMs),
     row('readers-nginx', 'readers through nginx', defaults.readDelayMs, 'reader-direct'),
   ]
-  return { layers, results }
+  const cpuOf = (id: string) => pick(results, id).rounds.map((r) => r.serverCpuUsPerRequest ?? Number.NaN)
+  const peers: PeerRow[] = ['peer-2-lines', 'peer-1-line'].map((peer) => ({
+    peer,
+    label: layers.find((l) => l.id === peer)?.label ?? peer,
+    rps: medianRatio(rpsOf('lifecycle-all-on'), rpsOf(peer)),
+    cpuPerRequest: medianRatio(cpuOf('lifecycle-all-on'), cpuOf(peer)),
+  }))
+  return { layers, peers, results }
 }
 
 export async function measureFidelity(

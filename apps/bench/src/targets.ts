@@ -7,6 +7,10 @@
 export const targets = {
   /** lifecycle with everything on, rps / bare Fastify rps */
   lifecycleAllOnRatio: 0.8,
+  /** lifecycle with everything on, rps / the peer stack's rps (each peer row) */
+  lifecycleOverPeerRatio: 1.0,
+  /** lifecycle with everything on, server CPU per request / the peer stack's */
+  lifecycleOverPeerCpuRatio: 1.0,
   /** lifecycle with LOG_REQUESTS=false, rps / bare Fastify rps */
   lifecycleNoLogRatio: 0.9,
   /** readers through nginx, rps / a reader directly, at 50 clients */

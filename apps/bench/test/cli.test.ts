@@ -32,10 +32,12 @@ describe('parseOptions', () => {
 
 describe('the quick plan', () => {
   it('fits a smoke run: under 40 s of load in all', () => {
-    // 5 throughput rows per round plus their warm-up, 6 fidelity cases per round.
+    // 7 throughput rows per round plus their warm-up, 6 fidelity cases per round, the curve's
+    // steps on 2 targets.
     const loadS =
-      5 * (QUICK_PLAN.rounds * QUICK_PLAN.roundDurationS + QUICK_PLAN.warmupS) +
-      6 * QUICK_PLAN.fidelityRounds * QUICK_PLAN.fidelityDurationS
+      7 * (QUICK_PLAN.rounds * QUICK_PLAN.roundDurationS + QUICK_PLAN.warmupS) +
+      6 * QUICK_PLAN.fidelityRounds * QUICK_PLAN.fidelityDurationS +
+      2 * QUICK_PLAN.curveRatesRps.length * QUICK_PLAN.curveStepS
     assert.ok(loadS < 40, `quick plan has ${loadS} s of load`)
   })
 })

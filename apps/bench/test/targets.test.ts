@@ -92,6 +92,20 @@ describe('checkTargets', () => {
       row('reader-direct', [round(900, 5.5, 9)]),
       row('readers-nginx', [round(800, 6, 19)], 0.89),
     ],
+    peers: [
+      {
+        peer: 'peer-2-lines',
+        label: 'peer 2',
+        rps: { median: 1.7, perRound: [1.7] },
+        cpuPerRequest: { median: 0.6, perRound: [0.6] },
+      },
+      {
+        peer: 'peer-1-line',
+        label: 'peer 1',
+        rps: { median: 0.95, perRound: [0.95] },
+        cpuPerRequest: { median: 1.05, perRound: [1.05] },
+      },
+    ],
     fidelity: [
       fidelity('/read', 'direct', 50, 5.9),
       fidelity('/read', 'nginx', 50, 6.6),
@@ -104,12 +118,14 @@ describe('checkTargets', () => {
   const byName = new Map(results.map((r) => [r.name, r]))
 
   it('checks every target of the issue, per service for the lifecycle ones', () => {
-    assert.equal(results.length, 6 + 2 + 2 * 3)
+    assert.equal(results.length, 6 + 2 * 2 + 2 + 2 * 3)
   })
   it('reports the misses and only those', () => {
     assert.deepEqual(
       results.filter((r) => !r.met).map((r) => r.name),
       [
+        'lifecycle everything on / peer 1 rps',
+        'lifecycle everything on / peer 1 server CPU per request',
         'lifecycle LOG_REQUESTS=false / bare rps',
         'through nginx p99 / p50',
         '/read p50 through nginx, 50 clients',
@@ -148,6 +164,8 @@ describe('formatReport', () => {
     },
     nginx: { upstreamKeepalive: 64, workerProcesses: 'auto' },
     layers: [row('bare-fastify', [round(1000, 5, 10)]), row('lifecycle-all-on', [round(850, 5, 10)], 0.85)],
+    peers: [],
+    curves: [],
     fidelity: [fidelity('/read', 'direct', 50, 5.9)],
     durability: [
       {

@@ -2,6 +2,8 @@
  * Every `lab` verb: its command-line definition (for --help and the parser) and what runs it.
  * Adding a verb is one line here; `lab --help` lists them in this order.
  */
+import { curveCommand } from './commands/curve.js'
+import { curveVerb } from './commands/curve-options.js'
 import { inspectCommand, inspectVerb } from './commands/inspect.js'
 import { loadCommand } from './commands/load.js'
 import { loadVerb } from './commands/load-options.js'
@@ -41,5 +43,6 @@ export const VERBS: Record<string, Verb> = Object.fromEntries(
     verb(inspectVerb, inspectCommand),
     verb(testVerb, testCommand),
     verb(loadVerb, loadCommand),
+    verb(curveVerb, curveCommand),
   ].map((v) => [v.name, v]),
 )

@@ -6,6 +6,7 @@
  */
 
 import {
+  baseConfigProperties,
   type CreateServiceOptions,
   createService,
   type Service,
@@ -34,6 +35,15 @@ export const writerConfigSchema = serviceConfigSchema(
       description: 'CPU time per write, ms',
     }),
     ...storeConfigProperties,
+    // The admission bound is on for the writer (writer-defaults.ts says why).
+    SHED_MAX_IN_FLIGHT: Type.Integer({
+      ...baseConfigProperties.SHED_MAX_IN_FLIGHT,
+      default: writerDefaults.shedMaxInFlight,
+    }),
+    SHED_MAX_QUEUE_MS: Type.Number({
+      ...baseConfigProperties.SHED_MAX_QUEUE_MS,
+      default: writerDefaults.shedMaxQueueMs,
+    }),
   },
   // The topology's writer at offset 0: its SERVICE_NAME and port when run alone.
   { SERVICE_NAME: WRITER.serviceName, PORT: WRITER.basePort },

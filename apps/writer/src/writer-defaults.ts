@@ -28,6 +28,22 @@ export const writerDefaults = {
   idempotencyTtlS: 600,
   /** Idempotency-Keys stored at most (live ones are never evicted: past it new keys get 503) */
   idempotencyMaxKeys: 10_000,
+  /**
+   * count: writes in flight above which a new one is shed with 503 OVERLOADED (SHED_MAX_IN_FLIGHT,
+   * the lifecycle's admission bound; off there by default). The half-core writer serves ~300-400
+   * writes/s under overload, so admitted writes wait about 64 / 350 s ~ 0.2 s (Little's law):
+   * at 4x its capacity through nginx the 200s' p99 went from 2.67 s (106 x 504) to 0.54 s (none).
+   * It is the only server of its upstream, so a shed 503 cannot eject it (nginx ignores
+   * max_fails for a lone server).
+   */
+  shedMaxInFlight: 64,
+  /**
+   * milliseconds a write may have queued since nginx sent it (X-Request-Start) before it is shed
+   * (SHED_MAX_QUEUE_MS). Not lower: at 250 ms, 16 of 200 writes at the guide's concurrency 50
+   * (T3, which expects all 200 served) were shed on the busy machine. At 1000 ms, 4x the writer's
+   * capacity still kept the 200s' p99 at 0.94 s at nginx (0.54 s at 250 ms), no 504.
+   */
+  shedMaxQueueMs: 1000,
   /** levels of nesting a write body may have (deeper gets 400, never a stack overflow) */
   bodyMaxDepth: 32,
 } as const

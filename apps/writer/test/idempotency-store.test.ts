@@ -77,6 +77,9 @@ describe('Idempotency-Keys in the durable store', () => {
     const service = await writer(freshDataDir(), {
       IDEMPOTENCY_MAX_KEYS: String(maxKeys),
       IDEMPOTENCY_TTL_S: String(ttlS),
+      // The flood is 200 requests at once: the writer's admission bound (64 in flight) would
+      // shed most of them before they reach the key store this test is about.
+      SHED_MAX_IN_FLIGHT: '0',
     })
     const live = new Map<string, string>()
     for (let i = 0; i < maxKeys; i++) {

@@ -43,6 +43,10 @@ describe('POST /write (in process)', () => {
     assert.equal(config.PORT, 7001)
     assert.equal(config.WRITE_DELAY_MS, 50)
     assert.ok(config.WRITE_CPU_MS > 0)
+    // The lifecycle's admission bound is off by default and on for the writer (writer-defaults.ts).
+    assert.equal(config.SHED_MAX_IN_FLIGHT, 64)
+    assert.equal(config.SHED_MAX_QUEUE_MS, 1000)
+    assert.equal(loadConfig(writerConfigSchema, { SHED_MAX_IN_FLIGHT: '0' }).SHED_MAX_IN_FLIGHT, 0)
   })
 
   test('answers the service name and a fresh id; an empty POST is an empty object', async () => {

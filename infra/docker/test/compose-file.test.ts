@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import {
+  APP_NODE_FLAGS,
   APP_SERVICES,
   BASE_PORTS,
   COMPOSE_LOG_EXPORTER_FILE,
@@ -89,6 +90,13 @@ function publishedPorts(service: ComposeService): string[] {
     typeof port === 'string' ? port : `${port.host_ip}:${port.published}:${port.target}`,
   )
 }
+
+describe('node.Dockerfile', () => {
+  test("starts the apps with the stack's node flags, as the native supervisor does", () => {
+    const cmd = readFileSync(join(DOCKER_DIR, 'node.Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)?.[1]
+    assert.deepEqual(JSON.parse(cmd ?? 'null'), ['node', ...APP_NODE_FLAGS, 'dist/main.js'])
+  })
+})
 
 describe('docker-compose.yml', () => {
   test('passes docker-compose config -q', async () => {

@@ -117,6 +117,17 @@ export const baseConfigProperties = {
     default: defaults.maxEventLoopUtilization,
     description: 'share 0..1: event-loop utilisation above which requests are shed (0 = off)',
   }),
+  SHED_MAX_IN_FLIGHT: Type.Integer({
+    minimum: 0,
+    default: defaults.maxInFlight,
+    description: 'count: requests in flight above which a new request is shed with 503 (0 = off)',
+  }),
+  SHED_MAX_QUEUE_MS: Type.Number({
+    minimum: 0,
+    default: defaults.maxQueueMs,
+    description:
+      'ms: a request that waited longer since the proxy sent it (X-Request-Start) is shed with 503 (0 = off)',
+  }),
   SHED_SAMPLE_INTERVAL_MS: Type.Integer({
     minimum: 10,
     maximum: 60_000,

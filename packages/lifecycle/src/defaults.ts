@@ -58,6 +58,21 @@ export const defaults = {
   maxRssBytes: 0,
   /** 0..1: event-loop utilisation above which requests are shed (0 disables; off by default). */
   maxEventLoopUtilization: 0,
+  /**
+   * count: requests in flight above which a new one is shed with 503 (0 disables; admission.ts).
+   * Off by default: behind a balancer whose passive health checks count 503s as failures
+   * (nginx: max_fails with http_503 in proxy_next_upstream), every shed 503 counts against the
+   * replica; two readers that shed at 64 in flight were both ejected at 2000 req/s offered
+   * and nginx answered 502 "no live upstreams" to everything (docs/benchmarks.md). A service
+   * that is the only server of its upstream turns it on (the writer: writer-defaults.ts).
+   */
+  maxInFlight: 0,
+  /**
+   * milliseconds a request may have waited between the proxy (its X-Request-Start header)
+   * and the service before it is shed with 503 (0 disables; requests without the header skip
+   * it). Off by default for the reason above.
+   */
+  maxQueueMs: 0,
   /** milliseconds: how often the shedding thresholds are sampled. */
   pressureSampleIntervalMs: 500,
   /** milliseconds: a breaker-protected call slower than this counts as a failure. */

@@ -1,3 +1,4 @@
+export { ADMISSION_REASONS, REQUEST_START_HEADER, requestStartMs } from './admission.js'
 export { type BreakerSettings, Breakers, type ProtectedCall } from './breaker.js'
 export {
   type BaseConfig,

@@ -5,7 +5,7 @@
  * health-check and signal wiring apart.
  *
  *   root scope      /health, /health/live, /health/ready, /metrics, /admin/*   (never shed, drained or faulted)
- *   service scope   the app's own routes: drain gate -> shedding -> faults -> handler
+ *   service scope   the app's own routes: drain gate -> admission bound -> shedding -> faults -> handler
  *
  * Every response passes one onResponse hook that records metrics and writes the
  * single access line.
@@ -13,6 +13,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AcceptSockets } from './accept-sockets.js'
 import { accessLineWriter } from './access-line.js'
+import { registerAdmission } from './admission.js'
 import { type BreakerSettings, Breakers, type ProtectedCall } from './breaker.js'
 import type { BaseConfig } from './config.js'
 import { ServiceError } from './errors.js'
@@ -146,6 +147,16 @@ async function registerServiceScope<C extends BaseConfig>(
       if (!state.draining) return done()
       done(new ServiceError('SHUTTING_DOWN', undefined, { retryAfterS: config.RETRY_AFTER_S }))
     })
+    registerAdmission(
+      scope,
+      {
+        maxInFlight: config.SHED_MAX_IN_FLIGHT,
+        maxQueueMs: config.SHED_MAX_QUEUE_MS,
+        retryAfterS: config.RETRY_AFTER_S,
+      },
+      metrics,
+      state,
+    )
     underPressure = await registerShedding(
       scope,
       {

@@ -1,4 +1,25 @@
 export { type BackoffPolicy, backoffCapMs, backoffDelayMs } from './backoff.js'
+export {
+  type ChartPageDocument,
+  type ChartPageSection,
+  type ChartSeries,
+  type ChartSpec,
+  renderChartPage,
+  type TableSpec,
+} from './chart-page.js'
+export {
+  analyseCurve,
+  type CurveOptions,
+  type CurveResult,
+  type CurveStep,
+  type CurveTarget,
+  curveDefaults,
+  curvePage,
+  curveSection,
+  formatCurveStep,
+  runCurve,
+  summariseStep,
+} from './curve.js'
 export { loadDefaults } from './defaults.js'
 export {
   formatErrors,

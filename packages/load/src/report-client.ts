@@ -4,6 +4,7 @@
  * in `window.__reportCharts` with its data point count and series colours, which the
  * headless-browser test reads to check the charts really drew data.
  */
+import { DOM_HELPERS_SCRIPT } from './html-assets.js'
 import { OUTCOME_LABELS } from './outcome.js'
 
 /** One colour per outcome class; distinct from each other and from the axes' greys. */
@@ -38,14 +39,7 @@ export const REPORT_CLIENT_SCRIPT = `
   var charts = []
   window.__reportCharts = charts
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag)
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]) })
-    ;(children || []).forEach(function (c) { node.append(c) })
-    return node
-  }
-  function text(tag, value, attrs) { var n = el(tag, attrs); n.textContent = value; return n }
-  function ms(v) {
+${DOM_HELPERS_SCRIPT}  function ms(v) {
     if (v === null || v === undefined) return '-'
     if (v >= 1000) return (v / 1000).toFixed(2) + ' s'
     if (v >= 100) return v.toFixed(0) + ' ms'

@@ -2,24 +2,11 @@
  * The HTML run report: one self-contained file (data, uPlot and its CSS inlined) that
  * opens offline in any browser.
  */
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { embedJson, escapeHtml, loadUplot } from './html-assets.js'
 import type { ReportDocument } from './report.js'
 import { REPORT_CLIENT_SCRIPT } from './report-client.js'
 
-const require = createRequire(import.meta.url)
-
-let uplotAssets: { script: string; css: string } | undefined
-
-function loadUplot(): { script: string; css: string } {
-  uplotAssets ??= {
-    script: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
-    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-  }
-  return uplotAssets
-}
-
-const STYLE = `
+export const REPORT_STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; }
 h1 { margin-bottom: 0.2rem; }
 .meta { color: #666; margin-top: 0; }
@@ -34,18 +21,6 @@ tr.fail { background: #fff3f3; }
 p.error { color: #c62828; }
 `
 
-/** Keeps the embedded JSON from closing its <script> element early. */
-function embedJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029')
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c)
-}
-
 export function renderHtmlReport(document: ReportDocument): string {
   const uplot = loadUplot()
   const verdict = document.passed === undefined ? '' : document.passed ? ' - PASSED' : ' - FAILED'
@@ -55,7 +30,7 @@ export function renderHtmlReport(document: ReportDocument): string {
 <meta charset="utf-8">
 <title>${escapeHtml(document.title + verdict)}</title>
 <style>${uplot.css}</style>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(document.title + verdict)}</h1>

@@ -9,14 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { pathToFileURL } from 'node:url'
-import type { Browser } from 'playwright-core'
-import {
-  CHROMIUM_MISSING,
-  CHROMIUM_PATH,
-  launchHeadlessChromium,
-  REPORT_RENDERED_SELECTOR,
-} from '../src/headless-chromium.js'
+import { type Browser, chromium } from 'playwright-core'
 import {
   describeJsonResponse,
   type LoadRun,
@@ -28,32 +21,8 @@ import {
   toReportRun,
   writeReportFile,
 } from '../src/index.js'
+import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
-
-interface RenderedChart {
-  id: string
-  kind: string
-  points: number
-  coloredPixels: number
-}
-
-/**
- * Runs in the page (a string, so this Node test needs no DOM types): for each chart listed
- * by the report script, its data point count and how many canvas pixels carry one of its
- * series colours.
- */
-const CHART_PIXELS = `window.__reportCharts.map((chart) => {
-  const canvas = document.querySelector('#' + chart.id + ' canvas')
-  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
-  const targets = chart.colors.map((hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)))
-  let coloredPixels = 0
-  for (let i = 0; i < pixels.length; i += 4) {
-    if (pixels[i + 3] < 200) continue
-    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2]
-    if (targets.some(([tr, tg, tb]) => Math.abs(r - tr) + Math.abs(g - tg) + Math.abs(b - tb) < 30)) coloredPixels++
-  }
-  return { id: chart.id, kind: chart.kind, points: chart.points, coloredPixels }
-})`
 
 /** A run whose server answers 503s and 502s, then goes away: every class shows on the timeline. */
 async function shutdownLikeRun(): Promise<LoadRun> {
@@ -78,7 +47,10 @@ let dir: string
 let browser: Browser
 let runs: LoadRun[]
 before(async () => {
-  assert.ok(existsSync(CHROMIUM_PATH), CHROMIUM_MISSING)
+  assert.ok(
+    existsSync(CHROMIUM),
+    `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium)`,
+  )
   dir = await mkdtemp(join(tmpdir(), 'h3-report-'))
   const server = await startTestServer()
   try {
@@ -93,7 +65,7 @@ before(async () => {
   } finally {
     await server.close()
   }
-  browser = await launchHeadlessChromium()
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
 })
 after(async () => {
   await browser?.close()
@@ -136,17 +108,7 @@ describe('HTML report in headless Chromium', () => {
     await writeReportFile(htmlPath, renderHtmlReport(report))
     await writeReportFile(join(dir, 'report.json'), renderJsonReport(report))
 
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    const failedRequests: string[] = []
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:')) failedRequests.push(request.url())
-    })
-    const pageErrors: string[] = []
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await page.goto(pathToFileURL(htmlPath).href)
-    await page.waitForSelector(REPORT_RENDERED_SELECTOR, { timeout: 10_000 })
-    assert.deepEqual(pageErrors, [])
-    assert.deepEqual(failedRequests, [], 'the report loads nothing from the network')
+    const page = await openOffline(browser, htmlPath)
 
     const charts = (await page.evaluate(CHART_PIXELS)) as RenderedChart[]
     const kinds = (section: string) => charts.filter((c) => c.id.startsWith(section)).map((c) => c.kind)

@@ -7,6 +7,7 @@ export {
   renderNginxConfig,
   upstreamServer,
 } from './nginx-config.js'
+export { APP_NODE_FLAGS } from './node-flags.js'
 export {
   controlTokenFile,
   MTAIL_PROGRAM_PATH,

@@ -207,6 +207,16 @@ describe('live nginx in front of stand-in upstreams', () => {
     assert.match(writer.hits[1]?.requestId ?? '', /^[0-9a-f]{32}$/, "else nginx's own $request_id")
   })
 
+  test('every proxied request says when nginx sent it on (X-Request-Start, for the admission bound)', async () => {
+    const before = Date.now()
+    assert.equal((await read('/write', { method: 'POST' })).status, 200)
+    const stamp = writer.hits[0]?.requestStart ?? ''
+    assert.match(stamp, /^t=\d{10}\.\d{3}$/, `X-Request-Start as nginx's $msec: ${JSON.stringify(stamp)}`)
+    const sentMs = Number(stamp.slice(2)) * 1000
+    // nginx caches its clock per event-loop turn: allow a second either side.
+    assert.ok(Math.abs(sentMs - before) < 1000, `sent at ${sentMs}, request began at ${before}`)
+  })
+
   test('GET /writes/<id> reaches the writer alone, once: its 503 or a reset is the answer, never retried', async () => {
     const found = await read('/writes/0f8e5c1a-0000-4000-8000-000000000001')
     assert.equal(found.status, 200)

@@ -76,7 +76,12 @@ export type UpstreamMode = 'ok' | 'slow' | 'reset' | 'unavailable'
 export class Upstream {
   mode: UpstreamMode = 'ok'
   slowMs = 6000
-  readonly hits: Array<{ method: string; url: string; requestId: string | undefined }> = []
+  readonly hits: Array<{
+    method: string
+    url: string
+    requestId: string | undefined
+    requestStart: string | undefined
+  }> = []
   readonly #server: Server
 
   constructor(
@@ -114,6 +119,7 @@ export class Upstream {
       method: request.method ?? '',
       url: request.url ?? '',
       requestId: request.headers['x-request-id'] as string | undefined,
+      requestStart: request.headers['x-request-start'] as string | undefined,
     })
     const body = JSON.stringify({ service: this.name })
     switch (this.mode) {

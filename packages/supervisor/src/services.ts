@@ -7,6 +7,7 @@
 import { accessSync, appendFileSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import {
+  APP_NODE_FLAGS,
   type AppServiceSpec,
   appPort,
   HEALTH_WATCHER,
@@ -104,7 +105,7 @@ function appProcess(
     name: service.name,
     // `node dist/main.js` directly (never through pnpm or tsx), so signals reach the service.
     command: process.execPath,
-    args: [main],
+    args: [...APP_NODE_FLAGS, main],
     cwd: REPO_ROOT,
     env: {
       HOST: '127.0.0.1',

@@ -14,11 +14,11 @@ export interface ReportPaths {
   html: string
 }
 
-function reportBase(kind: 'test' | 'load', stamp: string): string {
+function reportBase(kind: 'test' | 'load' | 'curve', stamp: string): string {
   return join(stateRoot(), 'reports', `${kind}-${stamp}`)
 }
 
-export function defaultReportPaths(kind: 'test' | 'load', now = new Date()): ReportPaths {
+export function defaultReportPaths(kind: 'test' | 'load' | 'curve', now = new Date()): ReportPaths {
   const base = reportBase(kind, reportTimestamp(now))
   return { json: `${base}.json`, html: `${base}.html` }
 }
