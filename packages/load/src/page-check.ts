@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-
-import { CHROMIUM_ARGS as LAUNCH_ARGS, CHROMIUM_PATH } from './headless-chromium.js'
+import { CHROMIUM_PATH, CHROMIUM_ARGS as LAUNCH_ARGS } from './headless-chromium.js'
 
 /** Debian's chromium and its offline flags: one definition, in headless-chromium.ts. */
 export const CHROMIUM = CHROMIUM_PATH
