@@ -12,7 +12,7 @@ export const curveVerb = defineVerb({
       type: 'string',
       arg: 'URL',
       multiple: true,
-      help: 'a target (repeatable)',
+      help: 'a target',
       default: "GET /read through the stack's nginx and on its first reader directly",
     },
     method: { type: 'string', arg: 'METHOD', help: 'the HTTP method of every target', default: 'GET' },
