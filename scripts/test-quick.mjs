@@ -41,7 +41,9 @@ function workspaceDirs() {
 
 function quickFiles(dir) {
   if (NEEDS_SYSTEM_TOOLS[dir]) return []
-  return globSync('test/**/*.test.ts', { cwd: join(ROOT, dir) })
+  // consumer/: the lifecycle's consumer test (installs the packed package with npm), its own
+  // step in the test command, part of test:quick.
+  return globSync(['test/**/*.test.ts', 'consumer/**/*.test.ts'], { cwd: join(ROOT, dir) })
     .sort()
     .filter((file) => !NEEDS_SYSTEM_TOOLS[`${dir}/${file}`])
 }

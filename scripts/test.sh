@@ -3,20 +3,23 @@
 # numbered steps, stopping at the first failure; a table of each step's duration ends the output:
 #   1. system packages the tests and the compose test need (apt-get, when missing)
 #   2. lint and format check (biome)      3. build (turbo)
-#   4. every package's tests, one package at a time, with the type-check beside them
+#   4. every package's tests, one package at a time, with the type-check and the lifecycle's
+#      consumer test beside them
 #   5. waiting for the type-check of every package's sources and tests, and infra/docker's
 #      tests (turbo run typecheck: tsc --noEmit; the build compiles src/ only and the tests
 #      run through tsx, which strips types without checking them)
-#   6. the lab scenarios against a fresh native stack (pnpm test:scenarios)
-#   7. every dashboard query and rule against a real Prometheus (pnpm test:observability)
-#   8. waiting for the compose images (see below)
-#   9. the compose smoke test: the compose stack on podman, the guide's checks and the lab
+#   6. waiting for the consumer test: the lifecycle packed, installed with npm outside the
+#      workspace, the README's example run and SIGTERMed (packages/lifecycle/consumer/)
+#   7. the lab scenarios against a fresh native stack (pnpm test:scenarios)
+#   8. every dashboard query and rule against a real Prometheus (pnpm test:observability)
+#   9. waiting for the compose images (see below)
+#  10. the compose smoke test: the compose stack on podman, the guide's checks and the lab
 #      scenarios against it (pnpm test:compose)
-#  10. the Kubernetes `lab` overlay run as pods by `podman kube play` with the same images
+#  11. the Kubernetes `lab` overlay run as pods by `podman kube play` with the same images
 #      (pnpm test:kube-play; the manifests' own tests run in step 4)
 # The compose test's slow, cacheable part (stand-in base images, the lab's images: minutes,
 # mostly downloads) runs from the start in the background at the lowest CPU and IO priority,
-# so it uses the time steps 2-7 leave idle without slowing them down; step 8 waits for it.
+# so it uses the time steps 2-8 leave idle without slowing them down; step 9 waits for it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p .lab
@@ -88,8 +91,23 @@ wait_typecheck() {
     return 1
   fi
 }
-run_step "package tests (the type-check runs beside them)" turbo run test --concurrency=1
+# The lifecycle's consumer test (pack, `npm install` from the registry into a project outside the
+# workspace, run the README's example) spends most of its minute or more downloading: it too runs
+# beside the package tests.
+consumer_log=.lab/consumer-test.log
+pnpm --filter @production-lab/lifecycle run test:consumer >"$consumer_log" 2>&1 &
+consumer_pid=$!
+wait_consumer() {
+  if ! wait "$consumer_pid"; then
+    echo "test: the consumer test failed; its log ($consumer_log):" >&2
+    tail -60 "$consumer_log" >&2
+    return 1
+  fi
+  grep -E '^ℹ (tests|pass|fail|duration_ms)' "$consumer_log" | sed 's/^/  consumer test: /' >&2 || true
+}
+run_step "package tests (the type-check and the consumer test run beside them)" turbo run test --concurrency=1
 run_step "type-check sources, tests, infra/docker (tsc; started with the package tests)" wait_typecheck
+run_step "the lifecycle installed from its tarball with npm (started with the package tests)" wait_consumer
 run_step "lab scenarios on the native stack" pnpm run test:scenarios
 run_step "observability against a real Prometheus" pnpm run test:observability
 run_step "compose images (waiting for the preparation started at the beginning)" wait_preparation
