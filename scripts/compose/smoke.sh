@@ -30,7 +30,8 @@ cd "$PL_REPO"
 export LB_PORT="${LB_PORT:-18080}" PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}" GRAFANA_PORT="${GRAFANA_PORT:-13000}"
 export APP_SLOW_PORT="${APP_SLOW_PORT:-17601}" APP_FAST_1_PORT="${APP_FAST_1_PORT:-17602}"
 export APP_FAST_2_PORT="${APP_FAST_2_PORT:-17603}" HEALTH_WATCHER_PORT="${HEALTH_WATCHER_PORT:-17604}"
-export ADMIN_TOKEN="${ADMIN_TOKEN:-smoke-admin-token}"
+# No ADMIN_TOKEN: the stack generates its own (secrets-init), as for a user's `docker compose
+# up`; secrets-checks.sh checks it and the lab CLI reads it from there.
 # Everything but grafana (and the `load` profile's k6): no image of theirs can be had here.
 SERVICES=(writer reader-1 reader-2 health-watcher nginx nginx-exporter nginx-log-exporter prometheus)
 # Containers with a healthcheck (the guide's names).
@@ -107,5 +108,7 @@ phase "guide checks"
 # The lab's scenarios, through the Docker API (DOCKER_HOST) and the ports exported above.
 ./pnpm --filter "@production-lab/lab..." run build >"$PL_CONTAINERS_DIR/lab-build.log" 2>&1 ||
   { tail -20 "$PL_CONTAINERS_DIR/lab-build.log" >&2; pl_fail "building the lab CLI failed; full log: $PL_CONTAINERS_DIR/lab-build.log"; }
+bash scripts/compose/secrets-checks.sh
+phase "secrets checks"
 node apps/lab/dist/cli.js test --target compose
 phase "lab scenarios"

@@ -2,6 +2,8 @@
  * ComposeTarget against a real Docker-API-compatible socket (podman's), with real containers.
  */
 import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -207,6 +209,24 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
     assert.notEqual(after.pid, before.pid)
     assert.equal(await startWhenSettled(docker, SLOW_STOP, { timeoutMs: 15_000 }), 'was running')
     await docker.kill(SLOW_STOP, 'SIGKILL')
+  })
+
+  test('readFile returns one file out of a running container; a missing file is REFUSED naming it', async () => {
+    // How the CLI reads the compose stack's generated admin token (a file in a volume).
+    writeFileSync(join(sandbox.rootfs, 'etc', 'lab-token'), 'token-from-the-container\n')
+    await docker.start(PLAIN)
+    await waitFor(PLAIN, (s) => s.state === 'running', 'running')
+    assert.equal((await docker.readFile(PLAIN, '/etc/lab-token')).toString(), 'token-from-the-container\n')
+    await assert.rejects(docker.readFile(PLAIN, '/etc/absent'), (error: ControlError) => {
+      assert.equal(error.code, 'REFUSED')
+      assert.match(error.message, /no file \/etc\/absent in lab_test_plain/)
+      return true
+    })
+    await assert.rejects(
+      docker.readFile('absent_container', '/etc/lab-token'),
+      (error) => error instanceof ControlError && error.code === 'UNKNOWN_SERVICE',
+    )
+    await docker.kill(PLAIN, 'SIGKILL')
   })
 
   test('an unknown container is UNKNOWN_SERVICE naming it', async () => {
