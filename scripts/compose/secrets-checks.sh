@@ -5,15 +5,8 @@
 # app accepts it on /admin/faults and refuses the token this repository used to fall back to.
 # Prints one line per check; exits 1 on the first failure.
 set -euo pipefail
-# shellcheck source=scripts/compose/env.sh
-. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-cd "$PL_REPO"
-# shellcheck source=scripts/toolchain.sh
-. scripts/toolchain.sh
-# shellcheck source=scripts/compose/docker-api.sh
-. scripts/compose/docker-api.sh
-
-pass() { printf 'ok    %s\n' "$*"; }
+# shellcheck source=scripts/compose/checks-env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/checks-env.sh"
 fail() { printf 'FAIL  %s\n' "$*"; exit 1; }
 # The paths and the retired default from packages/stack (compose-secrets.ts), not restated here.
 stack() { node -p "require('./packages/stack/dist/index.js').$1"; }
@@ -26,11 +19,11 @@ docker_api "/containers/$init/logs?stdout=true&stderr=true" | grep -aq "admin to
   fail "$init did not log where the token is"
 pass "$init ran once and exited 0, and logged where the secrets are"
 
-listing="$(docker_api "/containers/app_slow/archive?path=$token_file" | tar -tv)"
+listing="$(docker_api "/containers/app_slow/archive?path=$token_file" | tar --numeric-owner -tv)"
 [[ "$listing" == "-r--r----- 1000/0 "* ]] || fail "$token_file: expected -r--r----- 1000/0 (node, group root), got: $listing"
 token="$(docker_api "/containers/app_slow/archive?path=$token_file" | tar -xO)"
-[ "${#token}" -ge 32 ] || fail "$token_file holds ${#token} characters, expected >= 32 random ones"
 [ "$token" != "$retired" ] || fail "$token_file holds the retired default token"
+[ "${#token}" -ge 32 ] || fail "$token_file holds ${#token} characters, expected >= 32 random ones"
 pass "generated admin token: ${#token} characters, not the old default, file -r--r----- node:root"
 
 for container in app_slow app_fast_1 app_fast_2 health_watcher; do

@@ -112,3 +112,6 @@ bash scripts/compose/secrets-checks.sh
 phase "secrets checks"
 node apps/lab/dist/cli.js test --target compose
 phase "lab scenarios"
+# Last: it leaves app_fast_2 exited and the watcher and nginx_lb recreated.
+bash scripts/compose/watcher-checks.sh
+phase "watcher checks"

@@ -32,6 +32,7 @@ export interface ComposeTargetOptions {
 
 /** The subset of GET /containers/{id}/json this target reads. */
 interface ContainerJson {
+  Id: string
   Name: string
   State: {
     Status: string
@@ -118,6 +119,11 @@ export class ComposeTarget implements ControlTarget {
         }),
       ),
     }
+  }
+
+  /** The container's full id (the health-watcher tells its own container by it). */
+  async containerId(name: string): Promise<string> {
+    return (await this.#inspectJson(this.#container(name))).Id
   }
 
   /** The container's labels (the health-watcher restarts only containers that opted in by label). */

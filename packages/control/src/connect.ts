@@ -13,7 +13,6 @@ import {
   portOffsetFromEnv,
   stackPorts,
   stackStateFile,
-  WRITER,
 } from '@production-lab/stack'
 import { ComposeTarget } from './compose.js'
 import { NativeTarget } from './native.js'
@@ -93,7 +92,7 @@ export function composeEndpoints(env: NodeJS.ProcessEnv = process.env): StackEnd
 
 /**
  * The compose stack through DOCKER_HOST's socket. Without ADMIN_TOKEN, the admin token is the one
- * the stack generated (docker-compose.yml's secrets-init), read out of app_slow's secrets volume.
+ * the stack generated (docker-compose.yml's secrets-init), read out of an app's secrets volume.
  */
 export async function connectCompose(env: NodeJS.ProcessEnv = process.env): Promise<ConnectedTarget> {
   const target = new ComposeTarget({ socketPath: dockerSocket(env) })
@@ -108,17 +107,21 @@ export async function connectCompose(env: NodeJS.ProcessEnv = process.env): Prom
   }
 }
 
+/** The token file out of the first app container that can show it (a stopped one may not). */
 async function generatedAdminToken(target: ComposeTarget): Promise<string> {
-  const writer = WRITER.name
-  try {
-    return (await target.readFile(writer, COMPOSE_ADMIN_TOKEN_FILE)).toString('utf8').trim()
-  } catch (error) {
-    if (!(error instanceof ControlError) || error.code === 'UNREACHABLE') throw error
-    throw new ControlError(
-      `ADMIN_TOKEN is not set and the stack's generated token could not be read from ${writer}:${COMPOSE_ADMIN_TOKEN_FILE} (${error.message}): start the stack (docker compose up -d) or set ADMIN_TOKEN`,
-      error.code,
-    )
+  const problems: string[] = []
+  for (const { name } of APP_SERVICES) {
+    try {
+      return (await target.readFile(name, COMPOSE_ADMIN_TOKEN_FILE)).toString('utf8').trim()
+    } catch (error) {
+      if (!(error instanceof ControlError) || error.code === 'UNREACHABLE') throw error
+      problems.push(`${name}: ${error.message}`)
+    }
   }
+  throw new ControlError(
+    `ADMIN_TOKEN is not set and the stack's generated token (${COMPOSE_ADMIN_TOKEN_FILE}) could not be read (${problems.join('; ')}): start the stack (docker compose up -d) or set ADMIN_TOKEN`,
+    'UNKNOWN_SERVICE',
+  )
 }
 
 export async function connectTarget(kind: TargetKind): Promise<ConnectedTarget> {
