@@ -153,7 +153,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
     name: 'nginx_lb',
     command: nginx,
     // -e: the error log before the config is read (the default /var/log/nginx needs root).
-    args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', '/dev/stderr', '-g', 'daemon off;'],
+    args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', 'stderr', '-g', 'daemon off;'],
     cwd: runtimeDir,
     env: {},
     url: `http://127.0.0.1:${ports.loadBalancer}`,
@@ -169,7 +169,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
       const vars = {
         ...nativeNginxVars(runtimeDir, context.offset, context.downReaders?.()),
         NGINX_ACCESS_LOG: nginxAccessLog(context),
-        NGINX_ERROR_LOG: '/dev/stderr',
+        NGINX_ERROR_LOG: 'stderr',
       }
       writeFileSync(configFile, renderNginxConfig(vars))
     },
