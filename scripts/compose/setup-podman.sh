@@ -45,8 +45,11 @@ if ! socket_answers; then
   rm -f "$PL_PODMAN_SOCKET"
   pl_log "starting podman's Docker API on $PL_PODMAN_SOCKET"
   # --time=0: serve until killed; the pid file lets teardown stop exactly this process.
+  # 9>&-: not the caller's podman.lock descriptor (smoke.sh, kube-play.sh, `flock ... cmd`): a
+  # service that outlives a killed run (setsid takes it out of the run's process group) would
+  # otherwise hold the lock for ever and every later run would wait out PL_PODMAN_LOCK_WAIT_S.
   setsid podman system service --time=0 "unix://$PL_PODMAN_SOCKET" \
-    >"$PL_CONTAINERS_DIR/podman-service.log" 2>&1 </dev/null &
+    >"$PL_CONTAINERS_DIR/podman-service.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PL_CONTAINERS_DIR/podman-service.pid"
   for _ in $(seq 1 50); do socket_answers && break; sleep 0.2; done
   socket_answers || pl_fail "podman's API did not answer on $PL_PODMAN_SOCKET; see $PL_CONTAINERS_DIR/podman-service.log"

@@ -95,7 +95,8 @@ phase "images built"
 # normal priority (a background preparation runs it niced, and containers inherit that).
 [ "$prepare_only" = 0 ] || exit 0
 
-setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 &
+# 9>&-: the loop must not hold podman.lock (see setup-podman.sh).
+setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 9>&- &
 echo $! >"$PL_CONTAINERS_DIR/healthcheck-loop.pid"
 docker-compose up -d "${SERVICES[@]}" >&2
 wait_healthy 120 "${HEALTHCHECKED[@]}"
