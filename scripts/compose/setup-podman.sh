@@ -45,8 +45,9 @@ if ! socket_answers; then
   rm -f "$PL_PODMAN_SOCKET"
   pl_log "starting podman's Docker API on $PL_PODMAN_SOCKET"
   # --time=0: serve until killed; the pid file lets teardown stop exactly this process.
-  # Without smoke.sh's podman.lock (fd 9): a service that outlived a killed run held that lock
-  # open, and every later run waited its whole lock bound for a holder that was gone.
+  # 9>&-: not the caller's podman.lock descriptor (smoke.sh, kube-play.sh, `flock ... cmd`): a
+  # service that outlives a killed run (setsid takes it out of the run's process group) would
+  # otherwise hold the lock for ever and every later run would wait out PL_PODMAN_LOCK_WAIT_S.
   setsid podman system service --time=0 "unix://$PL_PODMAN_SOCKET" \
     >"$PL_CONTAINERS_DIR/podman-service.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PL_CONTAINERS_DIR/podman-service.pid"

@@ -30,7 +30,8 @@ cd "$PL_REPO"
 export LB_PORT="${LB_PORT:-18080}" PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}" GRAFANA_PORT="${GRAFANA_PORT:-13000}"
 export APP_SLOW_PORT="${APP_SLOW_PORT:-17601}" APP_FAST_1_PORT="${APP_FAST_1_PORT:-17602}"
 export APP_FAST_2_PORT="${APP_FAST_2_PORT:-17603}" HEALTH_WATCHER_PORT="${HEALTH_WATCHER_PORT:-17604}"
-export ADMIN_TOKEN="${ADMIN_TOKEN:-smoke-admin-token}"
+# No ADMIN_TOKEN: the stack generates its own (secrets-init), as for a user's `docker compose
+# up`; secrets-checks.sh checks it and the lab CLI reads it from there.
 # Everything but grafana (and the `load` profile's k6): no image of theirs can be had here.
 SERVICES=(writer reader-1 reader-2 health-watcher nginx nginx-exporter nginx-log-exporter prometheus)
 # Containers with a healthcheck (the guide's names).
@@ -94,7 +95,8 @@ phase "images built"
 # normal priority (a background preparation runs it niced, and containers inherit that).
 [ "$prepare_only" = 0 ] || exit 0
 
-setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 &
+# 9>&-: the loop must not hold podman.lock (see setup-podman.sh).
+setsid bash scripts/compose/healthcheck-loop.sh </dev/null >/dev/null 2>&1 9>&- &
 echo $! >"$PL_CONTAINERS_DIR/healthcheck-loop.pid"
 docker-compose up -d "${SERVICES[@]}" >&2
 wait_healthy 120 "${HEALTHCHECKED[@]}"
@@ -108,5 +110,10 @@ podman ps --format '{{.Names}}\t{{.Status}}\t{{.Ports}}' >&2
 bash scripts/compose/stack-checks.sh
 phase "guide checks"
 
+bash scripts/compose/secrets-checks.sh
+phase "secrets checks"
 node apps/lab/dist/cli.js test --target compose
 phase "lab scenarios"
+# Last: it leaves app_fast_2 exited and the watcher and nginx_lb recreated.
+bash scripts/compose/watcher-checks.sh
+phase "watcher checks"

@@ -24,7 +24,7 @@ if curl -fsS --max-time 2 --unix-socket "$PL_PODMAN_SOCKET" http://d/_ping >/dev
   docker-compose down --volumes --remove-orphans --timeout 5 >&2 || pl_log "docker-compose down failed; removing containers with podman"
 fi
 # Whatever compose could not remove (a failed `up`, a container created by hand).
-for name in app_slow app_fast_1 app_fast_2 health_watcher nginx_lb nginx_exporter nginx_log_exporter prometheus grafana; do
+for name in lab_secrets_init app_slow app_fast_1 app_fast_2 health_watcher nginx_lb nginx_exporter nginx_log_exporter prometheus grafana; do
   podman rm --force --time 5 "$name" >/dev/null 2>&1 || true
 done
 podman network rm --force "${COMPOSE_PROJECT_NAME}_default" >/dev/null 2>&1 || true

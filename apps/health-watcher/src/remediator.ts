@@ -1,7 +1,8 @@
 /**
  * How the watcher learns about a target's process and restarts it, by WATCHER_ADAPTER:
  *   native   the native stack's control API (NativeTarget): ps says 'stopped' for a deliberate stop
- *   docker   the Docker Engine API (ComposeTarget): only containers labelled AUTOHEAL_LABEL=true
+ *   docker   the Docker Engine API (ComposeTarget): only containers labelled AUTOHEAL_LABEL=true,
+ *            checked again before every restart; never nginx_lb nor the watcher's own container
  *   observe  probes, states and metrics only; never restarts anything
  * A missing socket or an unreachable control API is a StartupError naming the variable, so a
  * misconfigured watcher exits at once instead of silently healing nothing.
@@ -11,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ComposeTarget, type ControlTarget, NativeTarget, readTokenFile } from '@production-lab/control'
 import type { Logger } from '@production-lab/lifecycle'
 import type { AdapterKind, WatcherConfig } from './config.js'
+import { neverRestartedReason } from './never-restarted.js'
 import type { ProcessInfo } from './target-tracker.js'
 
 export interface Remediator {
@@ -149,14 +151,24 @@ async function createDockerRemediator(
   }
   const docker = new ComposeTarget({ socketPath: socket, names })
   const label = config.AUTOHEAL_LABEL
-  const optedIn = async (name: string) => (await docker.labels(name))[label] === 'true'
+  // Never the load balancer nor the watcher itself, labelled or not (never-restarted.ts).
+  const never = new Map<string, string>()
+  const optedIn = async (name: string) => !never.has(name) && (await docker.labels(name))[label] === 'true'
   try {
     await retryUntil(config.STARTUP_CHECK_TIMEOUT_MS, () => docker.ping())
+    for (const name of names) {
+      const reason = neverRestartedReason(name, await docker.containerId(name))
+      if (reason !== undefined) never.set(name, reason)
+    }
+    if (never.size > 0) {
+      const listed = [...never].map(([name, reason]) => `${name} (${reason})`).join(', ')
+      logger.warn({ never: Object.fromEntries(never) }, `Never restarted, whatever their labels: ${listed}`)
+    }
     const remediable: string[] = []
     for (const name of names) {
       if (await optedIn(name)) remediable.push(name)
     }
-    const observed = names.filter((name) => !remediable.includes(name))
+    const observed = names.filter((name) => !remediable.includes(name) && !never.has(name))
     if (observed.length > 0) {
       logger.warn(
         { observed, label },

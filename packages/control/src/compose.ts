@@ -115,9 +115,36 @@ export class ComposeTarget implements ControlTarget {
     }
   }
 
+  /** The container's full id (the health-watcher tells its own container by it). */
+  async containerId(name: string): Promise<string> {
+    return (await this.#inspectJson(this.#container(name))).Id
+  }
+
   /** The container's labels (the health-watcher restarts only containers that opted in by label). */
   async labels(name: string): Promise<Record<string, string>> {
     return (await this.#inspectJson(this.#container(name))).Config.Labels ?? {}
+  }
+
+  /**
+   * One file's content out of a running container: GET /containers/{id}/archive, a tar
+   * stream of that one file. How the CLI reads the compose stack's generated admin token.
+   */
+  async readFile(name: string, path: string): Promise<Buffer> {
+    const container = this.#container(name)
+    await this.#inspectJson(container) // UNKNOWN_SERVICE for a missing container, not for a missing file
+    const tar = await this.#callBytes(
+      'GET',
+      `/containers/${enc(container)}/archive?path=${encodeURIComponent(path)}`,
+      [200],
+    ).catch((error: unknown) => {
+      if (error instanceof ControlError && error.code === 'UNKNOWN_SERVICE')
+        throw new ControlError(`no file ${path} in ${container}`, 'REFUSED')
+      throw error
+    })
+    const content = firstRegularFile(tar)
+    if (content === undefined)
+      throw new ControlError(`${path} in ${container} is not a regular file`, 'REFUSED')
+    return content
   }
 
   async stop(name: string, options: { timeoutS?: number } = {}): Promise<void> {
@@ -359,4 +386,22 @@ export class LogDemuxer {
     }
     return text
   }
+}
+
+/** The content of the first regular file in a tar stream (512-byte headers, size in octal). */
+export function firstRegularFile(tar: Buffer): Buffer | undefined {
+  const BLOCK = 512
+  for (let at = 0; at + BLOCK <= tar.length; ) {
+    const header = tar.subarray(at, at + BLOCK)
+    if (header.every((byte) => byte === 0)) return undefined
+    const size = Number.parseInt(
+      header.subarray(124, 136).toString('latin1').replace(/\0.*$/, '').trim() || '0',
+      8,
+    )
+    const type = String.fromCharCode(header[156] ?? 0)
+    const start = at + BLOCK
+    if (type === '0' || type === '\0') return tar.subarray(start, start + size)
+    at = start + Math.ceil(size / BLOCK) * BLOCK
+  }
+  return undefined
 }

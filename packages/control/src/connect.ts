@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs'
 import {
   APP_SERVICES,
   BASE_PORTS,
+  COMPOSE_ADMIN_TOKEN_FILE,
   controlTokenFile,
-  DEFAULT_ADMIN_TOKEN,
   portOffsetFromEnv,
   stackPorts,
   stackStateFile,
@@ -72,7 +72,8 @@ function dockerSocket(env: NodeJS.ProcessEnv): string {
 /**
  * The compose stack as docker-compose.yml publishes it on 127.0.0.1: each port from its
  * variable (LB_PORT, APP_SLOW_PORT, ...; the same names docker-compose.yml reads), else the
- * guide's port; the admin token from ADMIN_TOKEN, else the compose file's default.
+ * guide's port; the admin token from ADMIN_TOKEN, else empty (connectCompose then reads the
+ * token the stack generated).
  */
 export function composeEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
   const port = (variable: string, fallback: number) => Number(env[variable] || fallback)
@@ -85,14 +86,42 @@ export function composeEndpoints(env: NodeJS.ProcessEnv = process.env): StackEnd
       ]),
     ),
     prometheus: `http://127.0.0.1:${port('PROMETHEUS_PORT', BASE_PORTS.prometheus)}`,
-    adminToken: env.ADMIN_TOKEN || DEFAULT_ADMIN_TOKEN,
+    adminToken: env.ADMIN_TOKEN ?? '',
   }
 }
 
+/**
+ * The compose stack through DOCKER_HOST's socket. Without ADMIN_TOKEN, the admin token is the one
+ * the stack generated (docker-compose.yml's secrets-init), read out of an app's secrets volume.
+ */
 export async function connectCompose(env: NodeJS.ProcessEnv = process.env): Promise<ConnectedTarget> {
   const target = new ComposeTarget({ socketPath: dockerSocket(env) })
-  await target.ping()
-  return { target, endpoints: composeEndpoints(env) }
+  try {
+    await target.ping()
+    const endpoints = composeEndpoints(env)
+    if (endpoints.adminToken === '') endpoints.adminToken = await generatedAdminToken(target)
+    return { target, endpoints }
+  } catch (error) {
+    await target.close()
+    throw error
+  }
+}
+
+/** The token file out of the first app container that can show it (a stopped one may not). */
+async function generatedAdminToken(target: ComposeTarget): Promise<string> {
+  const problems: string[] = []
+  for (const { name } of APP_SERVICES) {
+    try {
+      return (await target.readFile(name, COMPOSE_ADMIN_TOKEN_FILE)).toString('utf8').trim()
+    } catch (error) {
+      if (!(error instanceof ControlError) || error.code === 'UNREACHABLE') throw error
+      problems.push(`${name}: ${error.message}`)
+    }
+  }
+  throw new ControlError(
+    `ADMIN_TOKEN is not set and the stack's generated token (${COMPOSE_ADMIN_TOKEN_FILE}) could not be read (${problems.join('; ')}): start the stack (docker compose up -d) or set ADMIN_TOKEN`,
+    'UNKNOWN_SERVICE',
+  )
 }
 
 export async function connectTarget(kind: TargetKind): Promise<ConnectedTarget> {

@@ -2,11 +2,15 @@
  * ComposeTarget against a real Docker-API-compatible socket (podman's), with real containers.
  */
 import assert from 'node:assert/strict'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { COMPOSE_ADMIN_TOKEN_FILE } from '@production-lab/stack'
 import {
   ComposeTarget,
   ControlError,
+  connectCompose,
   LogDemuxer,
   type ServiceStatus,
   startWhenSettled,
@@ -54,23 +58,25 @@ async function waitStarted(name: string, before: number): Promise<number> {
   }
 }
 
+/** Creates (does not start) a container running SCRIPT on the sandbox's root file system. */
+const create = (name: string, ...extra: string[]) =>
+  sandbox.podman(
+    'create',
+    '--name',
+    name,
+    '--network',
+    'none',
+    ...extra,
+    '--rootfs',
+    sandbox.rootfs,
+    '/bin/sh',
+    '-c',
+    SCRIPT,
+  )
+
 describe('ComposeTarget over podman system service', { timeout: 120_000 }, () => {
   before(async () => {
     sandbox = await startPodman()
-    const create = (name: string, ...extra: string[]) =>
-      sandbox.podman(
-        'create',
-        '--name',
-        name,
-        '--network',
-        'none',
-        ...extra,
-        '--rootfs',
-        sandbox.rootfs,
-        '/bin/sh',
-        '-c',
-        SCRIPT,
-      )
     await create(OPTED, '--label', 'lab.autoheal=true', '--env', 'GREETING=hello', '--memory', '64m')
     await create(PLAIN)
     await sandbox.podman(
@@ -218,6 +224,40 @@ describe('ComposeTarget over podman system service', { timeout: 120_000 }, () =>
     assert.notEqual(after.pid, before.pid)
     assert.equal(await startWhenSettled(docker, SLOW_STOP, { timeoutMs: 15_000 }), 'was running')
     await docker.kill(SLOW_STOP, 'SIGKILL')
+  })
+
+  test('readFile returns one file out of a running container; a missing file is REFUSED naming it', async () => {
+    // How the CLI reads the compose stack's generated admin token (a file in a volume).
+    writeFileSync(join(sandbox.rootfs, 'etc', 'lab-token'), 'token-from-the-container\n')
+    await docker.start(PLAIN)
+    await waitFor(PLAIN, (s) => s.state === 'running', 'running')
+    assert.equal((await docker.readFile(PLAIN, '/etc/lab-token')).toString(), 'token-from-the-container\n')
+    await assert.rejects(docker.readFile(PLAIN, '/etc/absent'), (error: ControlError) => {
+      assert.equal(error.code, 'REFUSED')
+      assert.match(error.message, /no file \/etc\/absent in lab_test_plain/)
+      return true
+    })
+    await assert.rejects(
+      docker.readFile('absent_container', '/etc/lab-token'),
+      (error) => error instanceof ControlError && error.code === 'UNKNOWN_SERVICE',
+    )
+    await docker.kill(PLAIN, 'SIGKILL')
+  })
+
+  test("connectCompose without ADMIN_TOKEN reads the stack's generated token out of the first app that shows it", async () => {
+    // app_slow stopped (an archive of a stopped container may fail), app_fast_1 running.
+    mkdirSync(join(sandbox.rootfs, dirname(COMPOSE_ADMIN_TOKEN_FILE)), { recursive: true })
+    writeFileSync(join(sandbox.rootfs, COMPOSE_ADMIN_TOKEN_FILE), 'generated-token-0123456789abcdef')
+    await create('app_slow')
+    await create('app_fast_1')
+    await sandbox.podman('start', 'app_fast_1')
+    const { target, endpoints } = await connectCompose({ DOCKER_HOST: `unix://${sandbox.socketPath}` })
+    try {
+      assert.equal(endpoints.adminToken, 'generated-token-0123456789abcdef')
+    } finally {
+      await (target as ComposeTarget).close()
+      await sandbox.podman('rm', '--force', '--time', '0', 'app_slow', 'app_fast_1')
+    }
   })
 
   test('an unknown container is UNKNOWN_SERVICE naming it', async () => {

@@ -14,7 +14,8 @@ test("compose endpoints: the guide's ports by default, the compose file's variab
       health_watcher: 'http://127.0.0.1:7004',
     },
     prometheus: 'http://127.0.0.1:9090',
-    adminToken: 'lab-admin-token',
+    // No default token: connectCompose reads the one the stack generated.
+    adminToken: '',
   })
   const moved = composeEndpoints({ LB_PORT: '18080', APP_FAST_1_PORT: '17002', ADMIN_TOKEN: 'secret-token' })
   assert.equal(moved.loadBalancer, 'http://127.0.0.1:18080')

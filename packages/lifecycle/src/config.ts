@@ -4,6 +4,7 @@
  * and says what is expected; `loadConfigOrExit` prints those lines and exits 78
  * (EX_CONFIG) so a misconfigured service never starts half-working.
  */
+import { readFileSync } from 'node:fs'
 import { type Static, type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox'
 import { Ajv, type ErrorObject } from 'ajv'
 import { defaults } from './defaults.js'
@@ -175,8 +176,30 @@ export const baseConfigProperties = {
   }),
 } satisfies TProperties
 
-/** Variables whose values never appear in error messages. */
+/**
+ * Variables whose values never appear in error messages. Each can also come from a file named
+ * by <NAME>_FILE (Docker's secrets convention: the compose stack's init step writes a random
+ * token to a volume and the services read it from there, so it is in no environment).
+ */
 const SECRET_VARIABLES = new Set(['ADMIN_TOKEN'])
+
+/** `NAME_FILE`'s content (trailing newline dropped) for each secret NAME the environment leaves unset. */
+function secretsFromFiles(env: NodeJS.ProcessEnv, problems: Map<string, string>): Record<string, string> {
+  const found: Record<string, string> = {}
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`]
+    if ((env[name] ?? '') !== '' || file === undefined || file === '') continue
+    try {
+      found[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+    } catch (error) {
+      problems.set(
+        name,
+        `${name}_FILE=${JSON.stringify(file)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      )
+    }
+  }
+  return found
+}
 
 /**
  * The schema of one service: the base settings plus its own, with its own defaults
@@ -231,17 +254,19 @@ function variableOf(error: ErrorObject): string {
 
 /**
  * Reads the schema's variables from `env`, applies defaults and coerces types.
- * Empty values count as unset. Throws ConfigError listing every bad variable.
+ * Empty values count as unset; an unset secret (ADMIN_TOKEN) is read from the file its
+ * <NAME>_FILE names, if set. Throws ConfigError listing every bad variable.
  */
 export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+  const problems = new Map<string, string>()
+  const fromFiles = secretsFromFiles(env, problems)
   const raw: Record<string, string> = {}
   for (const name of Object.keys(schema.properties)) {
-    const value = env[name]
+    const value = env[name] || fromFiles[name]
     if (value !== undefined && value !== '') raw[name] = value
   }
   const config: Record<string, unknown> = { ...raw }
   const validate = ajv.compile(schema)
-  const problems = new Map<string, string>()
   if (!validate(config)) {
     for (const error of validate.errors ?? []) {
       const name = variableOf(error)

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Type } from '@sinclair/typebox'
 import { ConfigError, defaults, loadConfig, serviceConfigSchema } from '../src/index.js'
@@ -87,6 +90,28 @@ describe('loadConfig', () => {
       /^ADMIN_TOKEN=\(5 characters, hidden\) is invalid: expected a string at least 8 characters/,
     )
     assert.ok(!problem?.includes('short'))
+  })
+
+  test('a secret can come from the file <NAME>_FILE names; the variable itself wins; an unreadable file is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifecycle-secret-'))
+    try {
+      const file = join(dir, 'admin-token')
+      writeFileSync(file, 'from-the-file-1234\n', { mode: 0o400 })
+      assert.equal(loadConfig(schema, { ADMIN_TOKEN_FILE: file }).ADMIN_TOKEN, 'from-the-file-1234')
+      assert.equal(
+        loadConfig(schema, { ADMIN_TOKEN_FILE: file, ADMIN_TOKEN: 'from-the-env-5678' }).ADMIN_TOKEN,
+        'from-the-env-5678',
+      )
+      const missing = join(dir, 'absent')
+      assert.deepEqual(problemsOf({ ADMIN_TOKEN_FILE: missing }), [
+        `ADMIN_TOKEN_FILE=${JSON.stringify(missing)} cannot be read: ENOENT`,
+      ])
+      writeFileSync(file, 'short\n')
+      const [problem] = problemsOf({ ADMIN_TOKEN_FILE: file })
+      assert.match(problem ?? '', /^ADMIN_TOKEN=\(5 characters, hidden\) is invalid/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('SHUTDOWN_TIMEOUT_S must leave room for GRACEFUL_SHUTDOWN_DELAY_S', () => {

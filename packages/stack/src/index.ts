@@ -1,4 +1,12 @@
 export {
+  COMPOSE_ADMIN_TOKEN_FILE,
+  COMPOSE_GRAFANA_PASSWORD_FILE,
+  COMPOSE_SECRETS_DIR,
+  COMPOSE_SECRETS_INIT,
+  RETIRED_DEFAULT_ADMIN_TOKEN,
+} from './compose-secrets.js'
+export { logLimits } from './log-limits.js'
+export {
   COMPOSE_LOG_EXPORTER_FILE,
   composeNginxVars,
   type NginxVars,
@@ -33,5 +41,5 @@ export { declaredMetricNames, metricValue, parseSamples, type Sample, sumOf } fr
 export { expectedReadSplit, judgeReadSplit, type ReadSplitVerdict } from './read-split.js'
 export { renderTemplate, TemplateError, templateVariables } from './render-template.js'
 export { type SlowClient, slowClient } from './slow-client.js'
-export { CONTAINER_APP_PORT, DEFAULT_ADMIN_TOKEN, stackTimings } from './timings.js'
+export { CONTAINER_APP_PORT, stackTimings } from './timings.js'
 export * from './topology.js'

@@ -16,8 +16,5 @@ export const stackTimings = {
   appStopTimeoutS: 20,
 } as const
 
-/** The admin token the compose stack uses unless ADMIN_TOKEN says otherwise (the native stack draws a random one). */
-export const DEFAULT_ADMIN_TOKEN = 'lab-admin-token'
-
 /** The port every app listens on inside its container. */
 export const CONTAINER_APP_PORT = 8000

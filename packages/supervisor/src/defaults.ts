@@ -17,6 +17,8 @@ export const stackDefaults = {
   logTailLines: 100,
   /** milliseconds between checks of a followed log file for new lines */
   followPollIntervalMs: 200,
+  /** milliseconds a process's exit waits for its last output to reach the log file */
+  logDrainTimeoutMs: 500,
   /** milliseconds of quiet after a source change before watch mode rebuilds */
   watchDebounceMs: 300,
 } as const

@@ -1,14 +1,12 @@
 /**
  * One supervised child process: start, stop (stop signal, SIGKILL after a grace period),
  * kill with any signal, and what happened to it (pid, exit code, restarts). Its stdout and
- * stderr go straight to its log file. It never restarts by itself: a process that exits
+ * stderr go through a pipe to its log file, rotated by size (log-rotation.ts). It never restarts by itself: a process that exits
  * on its own stays 'exited' (restarting it is the health-watcher's job); one the
  * supervisor stopped on request is 'stopped'.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { constants } from 'node:os'
-import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   ControlError,
@@ -20,7 +18,9 @@ import {
 } from '@production-lab/control'
 import type { TObject } from '@sinclair/typebox'
 import type { CgroupLimits } from './cgroups.js'
+import { stackDefaults } from './defaults.js'
 import { checkEnvOverrides, visibleEnv } from './env-overrides.js'
+import { type LogRotation, logRotationFromEnv, RotatingLogWriter } from './log-rotation.js'
 import { assertPortsFree } from './ports.js'
 import type { ProbeKind } from './probe.js'
 
@@ -42,6 +42,8 @@ export interface ProcessSpec {
   /** seconds between the stop signal and SIGKILL */
   stopTimeoutS: number
   logFile: string
+  /** how its log file is bounded; default LAB_LOG_MAX_BYTES / LAB_LOG_KEEP_FILES (log-rotation.ts) */
+  logRotation?: LogRotation
   /** resource limits, when the stack applies some (the writer) */
   limits?: { cpus: number; memoryBytes: number }
   /** runs before every start, e.g. to render a config file */
@@ -159,28 +161,33 @@ export class ManagedProcess {
     if (this.running) return
     await assertPortsFree(this.name, this.spec.ports)
     await this.spec.prepare?.()
-    mkdirSync(dirname(this.spec.logFile), { recursive: true })
-    const logFd = openSync(this.spec.logFile, 'a')
-    let child: ChildProcess
-    try {
-      child = spawn(this.spec.command, this.spec.args, {
-        cwd: this.spec.cwd,
-        env: { ...process.env, ...this.environment() },
-        stdio: ['ignore', logFd, logFd],
-        // Its own process group: a Ctrl-C in the terminal reaches only the supervisor,
-        // which then stops every service in order, instead of all of them at once.
-        detached: true,
-      })
-    } finally {
-      closeSync(logFd)
-    }
+    const log = new RotatingLogWriter(this.spec.logFile, this.spec.logRotation ?? logRotationFromEnv())
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: this.spec.cwd,
+      env: { ...process.env, ...this.environment() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a Ctrl-C in the terminal reaches only the supervisor,
+      // which then stops every service in order, instead of all of them at once.
+      detached: true,
+    })
+    const write = (chunk: Buffer) => log.write(chunk)
+    child.stdout?.on('data', write)
+    child.stderr?.on('data', write)
+    // Every pipe closed (the process and any child holding them gone): the file is complete.
+    const drained = new Promise<void>((resolve) => child.once('close', () => resolve()))
+    void drained.then(() => log.close())
     this.#state = 'starting'
     this.#wasReady = false
     this.#stopRequested = false
     this.#exitCode = null
     this.#child = child
     this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve(this.#recordExit(child, code, signal)))
+      // Recorded once its last output is in the log file (bounded: a grandchild may hold the pipes).
+      child.once('exit', (code, signal) => {
+        void Promise.race([drained, sleep(stackDefaults.logDrainTimeoutMs)]).then(() =>
+          resolve(this.#recordExit(child, code, signal)),
+        )
+      })
       // A failed spawn (e.g. ENOENT) emits 'error' and no 'exit'.
       child.once('error', () => resolve(this.#recordExit(child, 127, null)))
     })

@@ -150,7 +150,9 @@ export function stackNginxVars(context: Pick<StackContext, 'dir' | 'offset' | 'd
   return {
     ...nativeNginxVars(nginxRuntimeDir(context), context.offset, context.downReaders?.()),
     NGINX_ACCESS_LOG: nginxAccessLog(context),
-    NGINX_ERROR_LOG: '/dev/stderr',
+    // 'stderr', not /dev/stderr: the output goes through the supervisor's log rotation, fd 2
+    // is a socket (libuv's stdio pipes are socketpairs) and open('/dev/stderr') fails (ENXIO).
+    NGINX_ERROR_LOG: 'stderr',
   }
 }
 
@@ -170,7 +172,7 @@ function nginxProcess(context: StackContext): ProcessSpec {
     name: 'nginx_lb',
     command: nginx,
     // -e: the error log before the config is read (the default /var/log/nginx needs root).
-    args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', '/dev/stderr', '-g', 'daemon off;'],
+    args: ['-p', `${runtimeDir}/`, '-c', configFile, '-e', 'stderr', '-g', 'daemon off;'],
     cwd: runtimeDir,
     env: {},
     url: `http://127.0.0.1:${ports.loadBalancer}`,
