@@ -47,7 +47,15 @@ export async function startTestService(
       done()
     },
   })
-  const config = loadConfig(testSchema, { HOST: '127.0.0.1', LOG_REQUESTS: 'false', ...env })
+  // Event-loop shedding off unless a test turns it on (shedding.test.ts): on a loaded CI machine
+  // the test process's own event-loop delay crossed 200 ms and a breaker test got 503 Overloaded.
+  const config = loadConfig(testSchema, {
+    HOST: '127.0.0.1',
+    LOG_REQUESTS: 'false',
+    SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    SHED_MAX_EVENT_LOOP_UTILIZATION: '0',
+    ...env,
+  })
   const service = await createService({
     config,
     routes,
