@@ -4,7 +4,7 @@
  * page (a file to open, produced by a real run when needed) and when it is ready.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { REPORT_RENDERED_SELECTOR } from '@production-lab/load/headless-chromium'
@@ -59,6 +59,29 @@ async function labReport(ids: string[], portOffset: number): Promise<string> {
   return html
 }
 
+/**
+ * A page an earlier run wrote: the one given with --from, else the newest match in `dir`, else
+ * an error naming the command that writes it (a benchmark takes minutes: not run from here).
+ */
+function written(
+  from: Map<string, string>,
+  name: string,
+  dir: string,
+  match: RegExp,
+  command: string,
+): string {
+  const given = from.get(name)
+  if (given) return resolve(given)
+  const found = existsSync(join(REPO_ROOT, dir))
+    ? readdirSync(join(REPO_ROOT, dir))
+        .filter((file) => match.test(file))
+        .sort()
+        .reverse()
+    : []
+  if (found[0]) return join(REPO_ROOT, dir, found[0])
+  throw new Error(`no ${name} page in ${dir}: run \`${command}\` first, or give --from ${name}=FILE`)
+}
+
 export const SCREENSHOT_PAGES: readonly ScreenshotPage[] = [
   {
     name: 'lab-report',
@@ -69,6 +92,23 @@ export const SCREENSHOT_PAGES: readonly ScreenshotPage[] = [
       const given = from.get('lab-report')
       return given ? resolve(given) : labReport(['T2'], portOffset)
     },
+    readySelector: REPORT_RENDERED_SELECTOR,
+  },
+  {
+    name: 'bench-page',
+    image: 'docs/images/bench-page.png',
+    title: "the benchmark's HTML page (rps and CPU per request per round, latency, the curve)",
+    viewport: { width: 1280, height: 1600 },
+    produce: async ({ from }) => written(from, 'bench-page', '.lab/bench', /^latest\.html$/, 'pnpm bench'),
+    readySelector: REPORT_RENDERED_SELECTOR,
+  },
+  {
+    name: 'curve-page',
+    image: 'docs/images/curve-page.png',
+    title: "lab curve's page: latency and throughput against offered load, the knee, Little's law",
+    viewport: { width: 1280, height: 1400 },
+    produce: async ({ from }) =>
+      written(from, 'curve-page', '.lab/reports', /^curve-.*\.html$/, 'pnpm lab curve'),
     readySelector: REPORT_RENDERED_SELECTOR,
   },
 ]
