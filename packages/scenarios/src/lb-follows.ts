@@ -11,8 +11,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatMs, type LoadRun } from '@production-lab/load'
 import { READERS } from '@production-lab/stack'
-import { LOAD_BALANCER_NAME, lbReadRetry, lbUrl, setFaults, waitHealthy } from './arrange.js'
+import { lbReadRetry, lbUrl, setFaults, waitHealthy } from './arrange.js'
 import { reloadUnderLoad } from './lb-reload.js'
+import { followRotation } from './lb-rotation.js'
 import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
 import { resetRetries } from './reset-retries.js'
 import type { ScenarioContext } from './types.js'
@@ -165,47 +166,6 @@ async function chaosAct(
       problem ?? `${alone.served} of ${alone.requests} served (${alone.byFirst} by ${first.serviceName})`,
     numbers: alone,
   })
-}
-
-/**
- * nginx_lb's own word that `replica` is back in rotation, followed from its log: natively the
- * supervisor's line ("app_fast_1 back in rotation: ready again"), in compose the follower's
- * ("reader_1: app_fast_1 at 10.0.0.5 answers /health/ready 200; reloading nginx").
- */
-function followRotation(context: ScenarioContext, replica: string) {
-  const backIn = new RegExp(`${replica} (back in rotation|at \\S+ answers /health/ready 200)`)
-  const seen: Array<{ atMs: number; line: string }> = []
-  const controller = new AbortController()
-  const following = context.target
-    .followLogs(
-      LOAD_BALANCER_NAME,
-      (line) => {
-        if (line.includes(replica) && !line.startsWith('{')) seen.push({ atMs: Date.now(), line })
-      },
-      controller.signal,
-    )
-    .catch(() => undefined)
-  return {
-    /** epoch ms at which a back-in line arrived after `sinceMs`; throws past `boundMs` */
-    async waitBackIn(sinceMs: number, boundMs: number): Promise<number> {
-      const deadline = Date.now() + boundMs
-      for (;;) {
-        const found = seen.find((entry) => entry.atMs >= sinceMs && backIn.test(entry.line))
-        if (found) return found.atMs
-        if (Date.now() > deadline) {
-          const last = seen.slice(-3).map((entry) => entry.line.trim().slice(0, 200))
-          throw new Error(
-            `nginx_lb did not say ${replica} was back in rotation within ${seconds(boundMs)} of it being ready (its last lines on ${replica}: ${last.length > 0 ? last.join(' | ') : 'none'})`,
-          )
-        }
-        await sleep(50)
-      }
-    },
-    async stop(): Promise<void> {
-      controller.abort()
-      await following
-    },
-  }
 }
 
 function servedBetween(done: LoadRun, first: Reader, fromEpochMs: number, toEpochMs: number) {
