@@ -111,5 +111,5 @@ run_step "the lifecycle installed from its tarball with npm (started with the pa
 run_step "lab scenarios on the native stack" pnpm run test:scenarios
 run_step "observability against a real Prometheus" pnpm run test:observability
 run_step "compose images (waiting for the preparation started at the beginning)" wait_preparation
-run_step "compose smoke test: stack, guide checks, scenarios" pnpm run test:compose
+run_step "compose smoke test: stack, guide checks, scenarios" env PL_IMAGES_BUILT=1 pnpm run test:compose
 run_step "Kubernetes manifests run by podman kube play" pnpm run test:kube-play
