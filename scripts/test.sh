@@ -62,8 +62,37 @@ stop_preparation() {
   wait "$prepare_pid" 2>/dev/null || true
 }
 
+# Beside the package tests, which mostly wait on child processes, timers and sockets: the
+# type-check (about 80 CPU-seconds with nothing cached) and the lifecycle's consumer test (pack,
+# `npm install` from the registry into a project outside the workspace, run the README's
+# example: mostly downloading, a minute or more on a fresh machine). Each has a step that waits
+# for it and shows its log's end if it failed; an early exit stops them.
+declare -A beside_pid=() beside_log=()
+start_beside() {
+  local name="$1" log="$2"
+  shift 2
+  "$@" >"$log" 2>&1 &
+  beside_pid[$name]=$! beside_log[$name]="$log"
+}
+wait_beside() {
+  local name="$1" lines="$2"
+  wait "${beside_pid[$name]}" && return 0
+  echo "test: the $name failed; its log (${beside_log[$name]}):" >&2
+  tail -"$lines" "${beside_log[$name]}" >&2
+  return 1
+}
+stop_beside() {
+  local pid
+  for pid in "${beside_pid[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+wait_consumer() {
+  wait_beside "consumer test" 60 || return 1
+  grep -E '^ℹ (tests|pass|fail|duration_ms)' "${beside_log[consumer test]}" | sed 's/^/  consumer test: /' >&2 || true
+}
+
 on_exit() {
   stop_preparation
+  stop_beside
   print_durations
 }
 trap on_exit EXIT
@@ -79,34 +108,10 @@ wait_preparation() {
 
 run_step "lint and format (biome)" biome check .
 run_step "build (turbo)" turbo run build
-# The type-check (about 80 CPU-seconds with nothing cached) runs beside the package tests, which
-# mostly wait on child processes, timers and sockets; its step waits for it and shows its errors.
-typecheck_log=.lab/typecheck.log
-nice -n 10 turbo run typecheck --output-logs=errors-only >"$typecheck_log" 2>&1 &
-typecheck_pid=$!
-wait_typecheck() {
-  if ! wait "$typecheck_pid"; then
-    echo "test: the type-check failed; its log ($typecheck_log):" >&2
-    tail -40 "$typecheck_log" >&2
-    return 1
-  fi
-}
-# The lifecycle's consumer test (pack, `npm install` from the registry into a project outside the
-# workspace, run the README's example) spends most of its minute or more downloading: it too runs
-# beside the package tests.
-consumer_log=.lab/consumer-test.log
-pnpm --filter @production-lab/lifecycle run test:consumer >"$consumer_log" 2>&1 &
-consumer_pid=$!
-wait_consumer() {
-  if ! wait "$consumer_pid"; then
-    echo "test: the consumer test failed; its log ($consumer_log):" >&2
-    tail -60 "$consumer_log" >&2
-    return 1
-  fi
-  grep -E '^ℹ (tests|pass|fail|duration_ms)' "$consumer_log" | sed 's/^/  consumer test: /' >&2 || true
-}
+start_beside "type-check" .lab/typecheck.log nice -n 10 turbo run typecheck --output-logs=errors-only
+start_beside "consumer test" .lab/consumer-test.log pnpm --filter @production-lab/lifecycle run test:consumer
 run_step "package tests (the type-check and the consumer test run beside them)" turbo run test --concurrency=1
-run_step "type-check sources, tests, infra/docker (tsc; started with the package tests)" wait_typecheck
+run_step "type-check sources, tests, infra/docker (tsc; started with the package tests)" wait_beside "type-check" 40
 run_step "the lifecycle installed from its tarball with npm (started with the package tests)" wait_consumer
 run_step "lab scenarios on the native stack" pnpm run test:scenarios
 run_step "observability against a real Prometheus" pnpm run test:observability
