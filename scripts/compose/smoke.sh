@@ -118,7 +118,10 @@ phase "guide checks"
 
 bash scripts/compose/secrets-checks.sh
 phase "secrets checks"
-node apps/lab/dist/cli.js test --target compose
+# The test command's time budget (15 min): W3 (a hung reader restarted) runs natively; on compose
+# L1.3 hangs a reader and requires the watcher's restart too. B5 (overload, the writer at its
+# 0.5-CPU container limit) runs here and not natively (package.json test:scenarios).
+node apps/lab/dist/cli.js test --target compose --skip W3
 phase "lab scenarios"
 # Last: it leaves app_fast_2 exited and the watcher and nginx_lb recreated.
 bash scripts/compose/watcher-checks.sh

@@ -44,6 +44,12 @@ export const testVerb = defineVerb({
       help: 'start the native stack first and stop it at the end',
     },
     ...reportOptions('test'),
+    skip: {
+      type: 'string',
+      arg: 'SCENARIO',
+      multiple: true,
+      help: 'leave a scenario out (an id or an alias; repeatable)',
+    },
     list: { type: 'boolean', help: 'list the scenarios and exit' },
   },
   details: () => `scenarios (all when none is named; an id or an alias):\n${listScenarios()}`,
@@ -94,7 +100,8 @@ export async function testCommand(argv: string[]): Promise<number> {
     throw new UsageError('--start-stack starts the native stack: use it with --target native')
   let scenarios: typeof SCENARIOS
   try {
-    scenarios = selectScenarios(positionals)
+    const skipped = new Set(values.skip === undefined ? [] : selectScenarios(values.skip))
+    scenarios = selectScenarios(positionals).filter((scenario) => !skipped.has(scenario))
   } catch (error) {
     if (error instanceof UnknownScenarioError) throw new UsageError(error.message)
     throw error
