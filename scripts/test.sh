@@ -3,15 +3,16 @@
 # numbered steps, stopping at the first failure; a table of each step's duration ends the output:
 #   1. system packages the tests and the compose test need (apt-get, when missing)
 #   2. lint and format check (biome)      3. build (turbo)
-#   4. every package's tests, one package at a time, with the type-check and the lifecycle's
-#      consumer test beside them
+#   4. every package's tests, one package at a time, with the type-check, the lifecycle's
+#      consumer test and the observability test beside them
 #   5. waiting for the type-check of every package's sources and tests, and infra/docker's
 #      tests (turbo run typecheck: tsc --noEmit; the build compiles src/ only and the tests
 #      run through tsx, which strips types without checking them)
 #   6. waiting for the consumer test: the lifecycle packed, installed with npm outside the
 #      workspace, the README's example run and SIGTERMed (packages/lifecycle/consumer/)
-#   7. the lab scenarios against a fresh native stack (pnpm test:scenarios)
-#   8. every dashboard query and rule against a real Prometheus (pnpm test:observability)
+#   7. waiting for the observability test: every dashboard query and rule against a real
+#      Prometheus (pnpm test:observability)
+#   8. the lab scenarios against a fresh native stack (pnpm test:scenarios)
 #   9. waiting for the compose images (see below)
 #  10. the compose smoke test: the compose stack on podman, the guide's checks and the lab
 #      scenarios against it (pnpm test:compose)
@@ -110,11 +111,14 @@ run_step "lint and format (biome)" biome check .
 run_step "build (turbo)" turbo run build
 start_beside "type-check" .lab/typecheck.log nice -n 10 turbo run typecheck --output-logs=errors-only
 start_beside "consumer test" .lab/consumer-test.log pnpm --filter @production-lab/lifecycle run test:consumer
-run_step "package tests (the type-check and the consumer test run beside them)" turbo run test --concurrency=1
+# Its own native stack (LAB_PORT_OFFSET=500; the package tests use 0 and 200) under light steady
+# traffic, and mostly waiting for Prometheus' scrapes and rule windows: 160 s, nearly idle.
+start_beside "observability test" .lab/observability.log pnpm run test:observability
+run_step "package tests (the type-check, the consumer and observability tests run beside them)" turbo run test --concurrency=1
 run_step "type-check sources, tests, infra/docker (tsc; started with the package tests)" wait_beside "type-check" 40
 run_step "the lifecycle installed from its tarball with npm (started with the package tests)" wait_consumer
+run_step "observability against a real Prometheus (started with the package tests)" wait_beside "observability test" 80
 run_step "lab scenarios on the native stack" pnpm run test:scenarios
-run_step "observability against a real Prometheus" pnpm run test:observability
 run_step "compose images (waiting for the preparation started at the beginning)" wait_preparation
 run_step "compose smoke test: stack, guide checks, scenarios" env PL_IMAGES_BUILT=1 pnpm run test:compose
 run_step "Kubernetes manifests run by podman kube play" pnpm run test:kube-play
