@@ -125,6 +125,8 @@ follow_upstream() {
     # turn into failed reads if the other replica is gone.
     gate=""
     case "$(<"$state_dir/$key")" in *" down") gate="$NGINX_FOLLOW_READY_PATH" ;; esac
+    # A new address is a new container (restarted before this follower saw the old one refuse).
+    [ -z "$known" ] || [ "$address" = "$known" ] || gate="$NGINX_FOLLOW_READY_PATH"
     # One idle connection, held by a child: it prints "connected" (or bash's connect error, or
     # "not ready" and the status line of a readiness answer other than 200), then waits for the end.
     exec {fd}< <(exec bash -c '
