@@ -1,6 +1,7 @@
 export * from './cgroup-limits.js'
 export * from './compose.js'
 export * from './connect.js'
+export * from './engine-api.js'
 export * from './native.js'
 export * from './settle.js'
 export * from './state-file.js'

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parseProcCgroup, readEnforcedLimits } from '../src/cgroup-limits.js'
-import { containerLimits } from '../src/compose.js'
+import { containerLimits } from '../src/engine-api.js'
 
 const MIB = 1024 * 1024
 
