@@ -24,6 +24,7 @@ export const NEEDS_SYSTEM_TOOLS = {
   'infra/k8s/test/podman-play.test.ts': 'podman',
   'infra/k8s/test/probes-and-shutdown.test.ts': 'nginx',
   'packages/control/test/compose.test.ts': 'podman',
+  'packages/control/test/cgroup-limits.test.ts': 'root (a cgroup v1 group of its own)',
   'packages/load/test/report-html.test.ts': 'chromium',
   'packages/stack/test/nginx-config.test.ts': 'nginx',
   'packages/stack/test/nginx-hardening.test.ts': 'nginx',
