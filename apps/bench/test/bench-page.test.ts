@@ -4,7 +4,6 @@
  * the network, and the text report is on the page.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,12 +11,11 @@ import { after, before, describe, it } from 'node:test'
 import { type CurveStep, renderChartPage, writeReportFile } from '@production-lab/load'
 import {
   CHART_PIXELS,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  launchHeadlessChromium,
   openOffline,
   type RenderedChart,
 } from '@production-lab/load/page-check'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { benchPage } from '../src/bench-page.js'
 import type { BenchReport, LayerRow } from '../src/report.js'
 import { summarise } from '../src/rounds.js'
@@ -65,12 +63,9 @@ const report = {
 let dir: string
 let browser: Browser
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`,
-  )
+  // First: a missing Chromium fails at once, naming the package to install.
+  browser = await launchHeadlessChromium()
   dir = await mkdtemp(join(tmpdir(), 'bench-page-'))
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
 })
 after(async () => {
   await browser?.close()

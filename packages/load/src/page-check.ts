@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { CHROMIUM_PATH, CHROMIUM_ARGS as LAUNCH_ARGS } from './headless-chromium.js'
 
-/** Debian's chromium and its offline flags: one definition, in headless-chromium.ts. */
-export const CHROMIUM = CHROMIUM_PATH
-export const CHROMIUM_ARGS: string[] = [...LAUNCH_ARGS]
+/** Debian's chromium with its offline flags: one launcher, in headless-chromium.ts. */
+export { launchHeadlessChromium } from './headless-chromium.js'
 
 export interface RenderedChart {
   id: string

@@ -5,12 +5,11 @@
  * chart drawn, and the knee and Little's bound are computed as documented.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import {
   analyseCurve,
   type CurveResult,
@@ -20,7 +19,7 @@ import {
   runCurve,
   writeReportFile,
 } from '../src/index.js'
-import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from '../src/page-check.js'
+import { CHART_PIXELS, launchHeadlessChromium, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
 
 const SERVICE_MS = 20
@@ -31,10 +30,8 @@ let dir: string
 let browser: Browser
 let results: CurveResult[]
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`,
-  )
+  // First: a missing Chromium fails at once, naming the package to install.
+  browser = await launchHeadlessChromium()
   dir = await mkdtemp(join(tmpdir(), 'curve-page-'))
   const server = await startTestServer()
   try {
@@ -49,7 +46,6 @@ before(async () => {
   } finally {
     await server.close()
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
 })
 after(async () => {
   await browser?.close()

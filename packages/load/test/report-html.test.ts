@@ -4,12 +4,11 @@
  * must have data points and must have drawn them in its series colours.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import {
   describeJsonResponse,
   type LoadRun,
@@ -21,7 +20,7 @@ import {
   toReportRun,
   writeReportFile,
 } from '../src/index.js'
-import { CHART_PIXELS, CHROMIUM, CHROMIUM_ARGS, openOffline, type RenderedChart } from '../src/page-check.js'
+import { CHART_PIXELS, launchHeadlessChromium, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
 
 /** A run whose server answers 503s and 502s, then goes away: every class shows on the timeline. */
@@ -47,10 +46,8 @@ let dir: string
 let browser: Browser
 let runs: LoadRun[]
 before(async () => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium)`,
-  )
+  // First: a missing Chromium fails at once, naming the package to install.
+  browser = await launchHeadlessChromium()
   dir = await mkdtemp(join(tmpdir(), 'h3-report-'))
   const server = await startTestServer()
   try {
@@ -65,7 +62,6 @@ before(async () => {
   } finally {
     await server.close()
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
 })
 after(async () => {
   await browser?.close()
