@@ -6,17 +6,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LOAD_BALANCER_NAME } from './arrange.js'
+import { backInRotation } from './lb-log.js'
 import type { ScenarioContext } from './types.js'
 import { seconds } from './watcher-support.js'
 
 /**
- * nginx_lb's own word that `replica` is back in rotation, followed from its log: natively the
- * supervisor's line ("app_fast_1 back in rotation: ready again"; readers only: natively the
- * writer's single-server upstream is never marked down), in compose the follower's
- * ("reader_1: app_fast_1 at 10.0.0.5 answers /health/ready 200; reloading nginx").
+ * nginx_lb's own word that `replica` is back in rotation, followed from its log (lb-log.ts;
+ * natively readers only: the writer's single-server upstream is never marked down).
  */
 export function followRotation(context: ScenarioContext, replica: string) {
-  const backIn = new RegExp(`${replica} (back in rotation|at \\S+ answers /health/ready 200)`)
+  const backIn = backInRotation(replica)
   const seen: Array<{ atMs: number; line: string }> = []
   const controller = new AbortController()
   const following = context.target

@@ -5,13 +5,10 @@
  * evidence both readers were seen gone (it is also what nginx says when both were ejected
  * passively), and 5.2 accepted it with zero tries. The evidence for it is nginx_lb's own log
  * (the control API's logs, both targets): its last membership change for each reader took that
- * reader out of rotation:
- *   native   "[12:00:01] nginx_lb: app_fast_1 out of rotation (down): ..." / "... back in rotation: ..."
- *            (the supervisor's lb-membership, run-stack.ts describeChange)
- *   compose  "nginx-entrypoint: upstream addresses now 127.0.0.1:8000 down,127.0.0.1:8000 down,10.89.0.4:8000 (...); reloading nginx, ..."
- *            (infra/docker/nginx-upstream-follower.sh: reader_1, reader_2, writer, `down` marked)
+ * reader out of rotation (lb-log.ts: the lines' formats).
  */
 import type { ControlTarget } from '@production-lab/control'
+import { COMPOSE_UPSTREAM_ADDRESSES, NATIVE_MEMBERSHIP_CHANGE } from './lb-log.js'
 
 /** The servers a 502 body names as tried, e.g. ["127.0.0.1:7002", "127.0.0.1:7003"] or ["readers"]. */
 export function triedServers(message: string): string[] {
@@ -23,9 +20,6 @@ export function triedServers(message: string): string[] {
       .filter((server) => server.length > 0) ?? []
   )
 }
-
-const NATIVE_CHANGE = /nginx_lb: (\S+) (out of rotation|back in rotation)/
-const COMPOSE_CHANGE = /upstream addresses now (.*?) \(/
 
 /**
  * The readers (by `readers`' names, in the upstream's order) whose last membership change in
@@ -39,10 +33,10 @@ export function readersOutOfRotation(
   const out = new Map<string, boolean>()
   for (const line of lines) {
     if (kind === 'native') {
-      const [, replica, change] = NATIVE_CHANGE.exec(line) ?? []
+      const [, replica, change] = NATIVE_MEMBERSHIP_CHANGE.exec(line) ?? []
       if (replica && readers.includes(replica)) out.set(replica, change === 'out of rotation')
     } else {
-      const servers = COMPOSE_CHANGE.exec(line)?.[1]?.split(',')
+      const servers = COMPOSE_UPSTREAM_ADDRESSES.exec(line)?.[1]?.split(',')
       if (!servers) continue
       readers.forEach((reader, index) => {
         const server = servers[index]

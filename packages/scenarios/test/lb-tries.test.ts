@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { backInRotation } from '../src/lb-log.js'
 import { readersOutOfRotation, triedServers } from '../src/lb-tries.js'
 
 const READERS = ['app_fast_1', 'app_fast_2']
@@ -58,4 +59,22 @@ test("compose: the follower's last reload line, readers first in its upstream or
     READERS,
   )
   assert.deepEqual(readersOutOfRotation([access], 'compose', READERS), [])
+})
+
+test('back in rotation: the supervisor line or the follower its readiness gate admitted, nothing else', () => {
+  const back = backInRotation('app_fast_1')
+  assert.ok(back.test('[12:46:57] nginx_lb: app_fast_1 back in rotation: ready again (pid 29112)'))
+  assert.ok(
+    back.test(
+      'nginx-entrypoint: upstream addresses now 10.1.0.7:8000,10.1.0.6:8000,10.1.0.5:8000 (reader_1: app_fast_1 at 10.1.0.7 answers /health/ready 200); reloading nginx, 90 ms after the change was seen (reload 40 ms)',
+    ),
+  )
+  // Taken out, or a reconnect to a server that never left: not a return.
+  assert.ok(!back.test('[12:47:06] nginx_lb: app_fast_1 out of rotation (down): stopping'))
+  assert.ok(
+    !back.test(
+      'nginx-entrypoint: upstream addresses now 10.1.0.7:8000 (reader_1: app_fast_1 at 10.1.0.7 accepts connections); reloading nginx',
+    ),
+  )
+  assert.ok(!back.test('[12:46:57] nginx_lb: app_fast_2 back in rotation: ready again'))
 })
