@@ -218,3 +218,69 @@ test('SIGTERM stops every service gracefully and exits 0', async () => {
   assert.equal(existsSync(stateFile), false)
   assert.match(output, /app_slow: stopped with exit code 0/)
 })
+
+/** The pids of `pid`'s children (an nginx master's workers), from /proc. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    return []
+  }
+}
+
+test('the terminal closed (SIGHUP, its output gone): every service stopped, nginx workers too, exit 0', async () => {
+  const hungUp = spawn(process.execPath, [CLI, 'up', '--no-prometheus'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let upOutput = ''
+  hungUp.stdout?.on('data', (chunk: Buffer) => {
+    upOutput += chunk.toString()
+  })
+  try {
+    const deadline = Date.now() + 120_000
+    while (!upOutput.includes('Ctrl-C stops the stack')) {
+      if (hungUp.exitCode !== null) assert.fail(`lab up exited with ${hungUp.exitCode}:\n${upOutput}`)
+      if (Date.now() > deadline) assert.fail(`lab up not ready within 120 s:\n${upOutput}`)
+      await sleep(200)
+    }
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      processes: Record<string, { pid: number | null }>
+    }
+    const nginxPid = state.processes.nginx_lb?.pid
+    assert.ok(nginxPid, 'nginx_lb runs')
+    const workers = childPids(nginxPid)
+    assert.ok(workers.length >= 1, 'nginx_lb has workers')
+    const pids = [
+      ...Object.values(state.processes).flatMap((p) => (p.pid === null ? [] : [p.pid])),
+      ...workers,
+    ]
+    // What a closed terminal does: the reader of its output is gone, then SIGHUP.
+    hungUp.stdout?.destroy()
+    hungUp.stderr?.destroy()
+    hungUp.kill('SIGHUP')
+    const exited = once(hungUp, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+    const [code, signal] = await Promise.race([
+      exited,
+      sleep(60_000).then(() => assert.fail('lab up still runs 60 s after SIGHUP')),
+    ])
+    assert.equal(signal, null, `lab up died of ${signal} instead of stopping the stack`)
+    assert.equal(code, 0)
+    const left = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    })
+    assert.deepEqual(left, [], 'processes of the stack still running after the hang-up')
+    assert.equal(existsSync(stateFile), false)
+  } finally {
+    if (hungUp.exitCode === null && hungUp.signalCode === null) hungUp.kill('SIGKILL')
+  }
+})

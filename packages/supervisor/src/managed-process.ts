@@ -289,9 +289,16 @@ export class ManagedProcess {
     this.#signal(child, signal)
   }
 
+  /**
+   * A signal goes to the service's main process, as `docker kill --signal` reaches a
+   * container's PID 1; SIGKILL goes to its whole process group, as killing a container ends
+   * every process in it. A SIGKILLed nginx master otherwise leaves its workers behind,
+   * holding the port (seen after a terminal was closed on `pnpm dev`).
+   */
   #signal(child: ChildProcess, signal: NodeJS.Signals): void {
     try {
-      child.kill(signal)
+      if (signal === 'SIGKILL' && child.pid !== undefined) process.kill(-child.pid, signal)
+      else child.kill(signal)
     } catch {
       // Already gone: the 'exit' event records it.
     }

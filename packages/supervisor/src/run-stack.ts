@@ -159,8 +159,9 @@ function saveState(run: StackRun): void {
 }
 
 /**
- * Ctrl-C / SIGTERM: stop every service gracefully (a second signal kills them at once);
- * `stop` resolves with the exit code once all is down. Returns the handlers' remover.
+ * Ctrl-C / SIGTERM / SIGHUP (the terminal closed): stop every service gracefully (a second
+ * signal kills them at once); `stop` resolves with the exit code once all is down. Returns
+ * the handlers' remover.
  */
 function handleStopSignals(
   run: StackRun,
@@ -173,10 +174,17 @@ function handleStopSignals(
       for (const managed of run.supervisor.processes) if (managed.running) managed.kill('SIGKILL')
       return
     }
+    if (signal === 'SIGHUP') {
+      // The terminal is gone: writing to it fails (EIO, EPIPE), and an unhandled stream error
+      // would end the supervisor mid-stop. The services' own logs are files; keep stopping.
+      process.stdout.on('error', () => {})
+      process.stderr.on('error', () => {})
+    }
     void stop(`${signal} received`)
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
   // The services run in process groups of their own: if the supervisor dies of an error,
   // take them along rather than leave orphans holding the ports.
   process.once('exit', () => {
@@ -185,6 +193,7 @@ function handleStopSignals(
   return () => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onSignal)
   }
 }
 

@@ -141,3 +141,38 @@ test('overlapping starts (watcher and scenario at once) spawn one process', asyn
     ['started', 'stopping', 'stopped', 'started', 'stopping', 'stopped'],
   )
 })
+
+test('SIGKILL takes the whole process group, as killing a container does: no worker is left behind', async () => {
+  // An nginx-like service: a master that forks a worker and waits. SIGKILL to the master
+  // alone would leave the worker running (orphaned, reparented to init).
+  const spec = serviceSpec('nginx_lb', 17229)
+  const service = new ManagedProcess({
+    ...spec,
+    command: 'sh',
+    args: ['-c', 'sleep 300 & echo "worker $!"; wait'],
+    url: null,
+    ports: [],
+  })
+  await service.start()
+  let workerPid: number | undefined
+  const deadline = Date.now() + 10_000
+  while (workerPid === undefined && Date.now() < deadline) {
+    const line = (await tailLines(spec.logFile, 5).catch(() => [])).find((l) => l.startsWith('worker '))
+    if (line) workerPid = Number(line.slice('worker '.length))
+    else await sleep(50)
+  }
+  assert.ok(workerPid, 'the worker announced its pid')
+  service.kill('SIGKILL')
+  await service.whenExited()
+  const goneBy = Date.now() + 5_000
+  let alive = true
+  while (alive && Date.now() < goneBy) {
+    try {
+      process.kill(workerPid, 0)
+      await sleep(50)
+    } catch {
+      alive = false
+    }
+  }
+  assert.equal(alive, false, `worker ${workerPid} still runs 5 s after its master was SIGKILLed`)
+})
