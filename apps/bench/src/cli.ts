@@ -49,7 +49,8 @@ function explainBadCommandLine<T>(parse: () => T): T {
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const { values } = explainBadCommandLine(() =>
     parseArgs({
-      args: argv,
+      // `pnpm bench -- --quick` hands the script a leading `--` (the form the docs use).
+      args: argv[0] === '--' ? argv.slice(1) : argv,
       options: {
         help: { type: 'boolean', short: 'h', default: false },
         quick: { type: 'boolean', default: false },

@@ -11,8 +11,9 @@ describe('parseOptions', () => {
     assert.equal(options.portBase, defaults.portBase)
     assert.deepEqual(options.nginx, {})
   })
-  it('--quick runs the short plan', () => {
+  it('--quick runs the short plan, also as `pnpm bench -- --quick` passes it', () => {
     assert.equal(parseOptions(['--quick'], {}).plan, QUICK_PLAN)
+    assert.equal(parseOptions(['--', '--quick'], {}).plan, QUICK_PLAN)
   })
   it('takes nginx tuning and the port base', () => {
     const options = parseOptions(['--nginx-keepalive', '16', '--nginx-workers', '2'], {
