@@ -13,7 +13,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [--only growth | --skip-growth
   --nginx-workers N    measure nginx with \`worker_processes N\` instead of the committed value
 
 Environment: BENCH_PORT_BASE (default ${defaults.portBase}) is the first of the 127.0.0.1 ports
-the benchmark's servers use (about 12 from there); NGINX is the nginx binary (default: from PATH).`
+the benchmark's servers use (15 from there); NGINX is the nginx binary (default: from PATH).`
 
 export interface BenchOptions {
   help: boolean

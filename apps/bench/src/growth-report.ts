@@ -100,7 +100,7 @@ function sweepChart(
         return point ? (value(point) ?? null) : null
       }),
     })),
-    ...(firstBound !== undefined && { marks: [{ x: firstBound, label: `${boundLabel} from here` }] }),
+    ...(firstBound !== undefined && { marks: [{ x: firstBound, label: 'machine-bound from here' }] }),
   }
 }
 
