@@ -1,9 +1,17 @@
 /**
  * The benchmark's report as an offline HTML page beside its text tables, on the same chart
  * page as `lab curve` (packages/load chart-page.ts): rps and server CPU per request per round
- * for each throughput row, the rows' latency (p50, p99 per round), and the curve section.
+ * for each throughput row, the rows' latency (p50, p99 per round), the curve section and the
+ * growth section (growth-report.ts).
  */
-import { type ChartPageDocument, type ChartSpec, type CurveResult, curveSection } from '@production-lab/load'
+import {
+  type ChartPageDocument,
+  type ChartPageSection,
+  type ChartSpec,
+  type CurveResult,
+  curveSection,
+} from '@production-lab/load'
+import { growthSection } from './growth-report.js'
 import type { BenchReport, LayerRow } from './report.js'
 
 /** One colour per throughput row, in row order (categorical, tell-apart on white). */
@@ -54,23 +62,9 @@ export function benchPage(
     title: `Benchmark ${report.quick ? '(quick) ' : ''}${report.startedAt}`,
     meta: `${report.machine.cpus} CPU(s) ${report.machine.cpuModel}, node ${report.machine.node}, load average ${report.machine.loadAverage1m.start.toFixed(2)} -> ${report.machine.loadAverage1m.end.toFixed(2)}`,
     sections: [
-      {
-        title: 'Throughput: each row per round',
-        text: 'Rounds alternate the rows, so a noisy moment of the machine shows as one round out of line for every row; ratios are taken within a round.',
-        charts: [
-          perRoundChart('rps', 'requests per second per round', 'req/s', rows, (round) => round.rps),
-          perRoundChart(
-            'cpu',
-            'server CPU per request per round (us)',
-            'us',
-            rows,
-            (round) => round.serverCpuUsPerRequest,
-          ),
-        ],
-        tables: [],
-      },
-      { title: 'Latency per round', charts: latency, tables: [] },
+      ...(rows.length === 0 ? [] : standardSections(rows, latency)),
       ...curves.map(curveSection),
+      ...(report.growth?.length ? [growthSection(report.growth)] : []),
       {
         title: 'The text report',
         pre: text,
@@ -79,4 +73,26 @@ export function benchPage(
       },
     ],
   }
+}
+
+/** The throughput rows per round and their latency (absent with --only growth). */
+function standardSections(rows: readonly LayerRow[], latency: ChartSpec[]): ChartPageSection[] {
+  return [
+    {
+      title: 'Throughput: each row per round',
+      text: 'Rounds alternate the rows, so a noisy moment of the machine shows as one round out of line for every row; ratios are taken within a round.',
+      charts: [
+        perRoundChart('rps', 'requests per second per round', 'req/s', rows, (round) => round.rps),
+        perRoundChart(
+          'cpu',
+          'server CPU per request per round (us)',
+          'us',
+          rows,
+          (round) => round.serverCpuUsPerRequest,
+        ),
+      ],
+      tables: [],
+    },
+    { title: 'Latency per round', charts: latency, tables: [] },
+  ]
 }

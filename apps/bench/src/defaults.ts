@@ -2,6 +2,7 @@
  * Every setting of the benchmark in one place, with its unit. `--quick` swaps in the
  * smaller plan so a smoke run stays under a minute.
  */
+import { readerDefaults } from '@production-lab/reader'
 
 export interface BenchPlan {
   /** alternating rounds per comparison; each figure is the median over them */
@@ -20,6 +21,19 @@ export interface BenchPlan {
   curveRatesRps: readonly number[]
   /** seconds per curve step */
   curveStepS: number
+  /** the growth section: concurrent clients of the concurrency sweep (GET /read, the guide's body) */
+  growthConnections: readonly number[]
+  /**
+   * the growth section: response sizes of the size sweep, bytes (`GET /read?bytes=N`); 0 is the
+   * guide's own answer (no parameter)
+   */
+  growthResponseBytes: readonly number[]
+  /** the growth section: alternating rounds over all its points; each figure is the median */
+  growthRounds: number
+  /** the growth section: seconds of load per point per round */
+  growthPointS: number
+  /** the growth section: seconds of unmeasured load per point before the first round (0: none) */
+  growthWarmupS: number
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -31,6 +45,11 @@ export const FULL_PLAN: BenchPlan = {
   lifecycleSamples: 3,
   curveRatesRps: [100, 200, 400, 800, 1200, 1600, 2400, 3200],
   curveStepS: 3,
+  growthConnections: [1, 10, 50, 100, 200, 400],
+  growthResponseBytes: [0, 1024, 4096, 16_384, readerDefaults.maxReadBytes],
+  growthRounds: 2,
+  growthPointS: 2.5,
+  growthWarmupS: 0.5,
 }
 
 export const QUICK_PLAN: BenchPlan = {
@@ -42,6 +61,11 @@ export const QUICK_PLAN: BenchPlan = {
   lifecycleSamples: 1,
   curveRatesRps: [200, 800, 1600, 3200],
   curveStepS: 1,
+  growthConnections: [1, 50, 400],
+  growthResponseBytes: [0, 4096, readerDefaults.maxReadBytes],
+  growthRounds: 1,
+  growthPointS: 2,
+  growthWarmupS: 0.3,
 }
 
 export const defaults = {
@@ -78,4 +102,9 @@ export const defaults = {
   idleSettleMs: 1000,
   /** ms: how long a stopped process may take to exit before it is killed */
   exitTimeoutMs: 10_000,
+  /**
+   * 0..1: a growth point whose whole machine (all cores, /proc/stat) was at least this busy is
+   * marked machine-bound: the cores, not the code, set its rps and p99
+   */
+  machineBoundBusyShare: 0.9,
 } as const

@@ -13,7 +13,7 @@ const service = await createService({
   routes(scope, { breaker }) {
     const route = readRoute(config)
     const read = breaker('read', route.handler)
-    scope.get('/read', { schema: route.schema }, () => read.fire())
+    scope.get('/read', { schema: route.schema }, (request) => read.fire(request))
   },
 })
 await service.start()

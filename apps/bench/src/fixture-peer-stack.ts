@@ -91,7 +91,7 @@ const breaker = new CircuitBreaker(route.handler, {
   resetTimeout: defaults.breakerResetTimeoutMs,
   rollingCountTimeout: defaults.breakerRollingWindowMs,
 })
-app.get('/read', { schema: route.schema }, () => breaker.fire())
+app.get('/read', { schema: route.schema }, (request) => breaker.fire(request))
 
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_S * 1000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'closing after an error')

@@ -28,6 +28,9 @@ export function portsFrom(base: number) {
     /** the peer stack (fixture-peer-stack.ts): Fastify's two request lines, then one */
     peerTwoLines: base + 11,
     peerOneLine: base + 12,
+    /** the growth section's second nginx, in front of reader 1 only (growth.ts) */
+    oneReaderNginxLb: base + 13,
+    oneReaderNginxStatus: base + 14,
   }
 }
 export type BenchPorts = ReturnType<typeof portsFrom>

@@ -29,6 +29,8 @@ export interface LoadResult {
   failed: number
   /** connection errors and timeouts */
   errors: number
+  /** bytes per 2xx response as received (status line, headers and body) */
+  bytesPerResponse: number
 }
 
 /** "12 x 503, 3 x 502", or "no HTTP answer" */
@@ -42,6 +44,7 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
   const latencies: number[] = []
   const statuses = new Map<number, number>()
   let failed = 0
+  let okBytes = 0
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -71,12 +74,15 @@ export function runLoad(request: LoadRequest): Promise<LoadResult> {
           ok: latencies.length,
           failed,
           errors,
+          bytesPerResponse: okBytes / latencies.length,
         })
       },
     )
-    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs)
-      else {
+    instance.on('response', (_client, statusCode, bytes, responseTimeMs) => {
+      if (statusCode >= 200 && statusCode < 300) {
+        latencies.push(responseTimeMs)
+        okBytes += bytes
+      } else {
         failed++
         statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1)
       }

@@ -6,7 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { NGINX_TEMPLATE_PATH, nativeNginxVars, renderNginxConfig } from '@production-lab/stack'
+import {
+  NGINX_TEMPLATE_PATH,
+  nativeNginxVars,
+  renderNginxConfig,
+  upstreamServer,
+} from '@production-lab/stack'
 import { type MeasuredProcess, type ProcessGroup, waitUntilReady } from './processes.js'
 
 export interface NginxTuning {
@@ -17,11 +22,18 @@ export interface NginxTuning {
 }
 
 export interface NginxRequest {
+  /** names the process in messages ('nginx' unless another runs beside it) */
+  name?: string
   runtimeDir: string
   lbPort: number
   statusPort: number
   writerPort: number
   readerPorts: [number, number]
+  /**
+   * render the second reader `down`, as the lab does when it is stopped: nginx in front of
+   * one reader (the growth section)
+   */
+  secondReaderDown?: boolean
   tuning: NginxTuning
 }
 
@@ -77,14 +89,17 @@ export async function startNginx(group: ProcessGroup, request: NginxRequest): Pr
       NGINX_STATUS_LISTEN: `127.0.0.1:${request.statusPort}`,
       WRITER_UPSTREAM: `127.0.0.1:${request.writerPort}`,
       READER_1_UPSTREAM: `127.0.0.1:${request.readerPorts[0]}`,
-      READER_2_UPSTREAM: `127.0.0.1:${request.readerPorts[1]}`,
+      READER_2_UPSTREAM: upstreamServer(
+        `127.0.0.1:${request.readerPorts[1]}`,
+        request.secondReaderDown ?? false,
+      ),
     },
     tunedTemplate(readFileSync(NGINX_TEMPLATE_PATH, 'utf8'), request.tuning),
   )
   const configPath = join(request.runtimeDir, 'nginx.conf')
   writeFileSync(configPath, config)
   const child = group.start({
-    name: 'nginx',
+    name: request.name ?? 'nginx',
     command: binary,
     args: ['-p', `${request.runtimeDir}/`, '-c', configPath, '-g', 'daemon off;'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },

@@ -51,3 +51,32 @@ export function childrenOf(pid: number): number[] {
 export function totalCpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0)
 }
+
+/** The whole machine's CPU time so far, all cores, in clock ticks (the first line of /proc/stat). */
+export interface MachineCpuTicks {
+  /** user + nice + system + irq + softirq + steal */
+  busy: number
+  /** busy + idle + iowait */
+  total: number
+}
+
+export function machineCpuTicks(): MachineCpuTicks {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? ''
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number) as [number, number, number, number, number, number, number, number]
+  const busy = user + nice + system + irq + softirq + steal
+  return { busy, total: busy + idle + iowait }
+}
+
+/**
+ * The share (0..1) of all cores that was busy between two readings, whoever used them: the
+ * servers, the load generator, other users of the machine.
+ */
+export function machineBusyShare(before: MachineCpuTicks, after: MachineCpuTicks): number {
+  const total = after.total - before.total
+  return total > 0 ? (after.busy - before.busy) / total : 0
+}

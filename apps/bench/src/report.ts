@@ -5,6 +5,8 @@
 import { type CurveResult, formatMarkdownTable } from '@production-lab/load'
 import { defaults } from './defaults.js'
 import { type DurabilityRow, formatDurability } from './durability-cost.js'
+import type { GrowthPoint } from './growth.js'
+import { formatGrowth } from './growth-report.js'
 import type { LifecycleCosts } from './lifecycle-costs.js'
 import type { CaseSummary } from './rounds.js'
 import { ms, percent } from './table.js'
@@ -52,6 +54,8 @@ export interface BenchReport {
   /** POST /write by storage mode against the in-memory baseline (durability-cost.ts) */
   durability: DurabilityRow[]
   lifecycle: LifecycleCosts[]
+  /** how the cost grows with concurrency and response size (growth.ts); empty with --skip-growth */
+  growth: GrowthPoint[]
   targets: TargetResult[]
 }
 
@@ -258,9 +262,38 @@ export function formatReport(report: BenchReport): string {
   const missed = report.targets.filter((t) => !t.met).length
   const { cpus, loadAverage1m } = report.machine
   const busy = Math.max(loadAverage1m.start, loadAverage1m.end) > cpus
+  // --only growth measures the growth section alone: no layer rows, no targets.
+  const standard =
+    report.layers.length === 0
+      ? []
+      : [
+          'Throughput: the cost of each layer',
+          layers,
+          '',
+          'Against the peer stack (fixture-peer-stack.ts; ratios within rounds, lifecycle / peer: rps above 1 and CPU below 1 favour the lifecycle)',
+          peers,
+          '',
+          `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
+          fidelityTable,
+          '',
+          `The curve: GET /read at constant arrival rates, latency from the intended send time (knee: ${report.curves.map((c) => `${c.target.name} ${c.kneeRps ?? 'not reached'}`).join(', ')})`,
+          ...curves.flatMap((table) => [table, '']),
+          `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
+          formatDurability(report.durability),
+          '',
+          `Lifecycle costs (fresh processes, ${defaults.idleKeepAliveClients} idle keep-alive clients at shutdown)`,
+          lifecycle,
+          '',
+        ]
+  const growth =
+    report.growth.length === 0 ? [] : [formatGrowth(report.growth, Number(report.plan.growthRounds)), '']
   return [
     `Benchmark ${report.quick ? '(quick) ' : ''}${report.startedAt}: ${report.machine.cpus} CPU(s) ${report.machine.cpuModel}, node ${report.machine.node}, load average ${report.machine.loadAverage1m.start.toFixed(2)} -> ${report.machine.loadAverage1m.end.toFixed(2)}`,
-    `Each figure is the median of ${report.plan.rounds} alternating rounds; ratios are taken within a round; spread = (max - min) / median over rounds.`,
+    ...(report.layers.length === 0
+      ? []
+      : [
+          `Each figure is the median of ${report.plan.rounds} alternating rounds; ratios are taken within a round; spread = (max - min) / median over rounds.`,
+        ]),
     `nginx: upstream keepalive ${report.nginx.upstreamKeepalive}, worker_processes ${report.nginx.workerProcesses}`,
     ...(busy
       ? [
@@ -268,24 +301,11 @@ export function formatReport(report: BenchReport): string {
         ]
       : []),
     '',
-    'Throughput: the cost of each layer',
-    layers,
-    '',
-    'Against the peer stack (fixture-peer-stack.ts; ratios within rounds, lifecycle / peer: rps above 1 and CPU below 1 favour the lifecycle)',
-    peers,
-    '',
-    `Latency fidelity (median of ${report.plan.fidelityRounds} round(s))`,
-    fidelityTable,
-    '',
-    `The curve: GET /read at constant arrival rates, latency from the intended send time (knee: ${report.curves.map((c) => `${c.target.name} ${c.kneeRps ?? 'not reached'}`).join(', ')})`,
-    ...curves.flatMap((table) => [table, '']),
-    `Durable writes: POST /write directly by storage, ${defaults.writeDelayMs} ms of simulated I/O on top (median of ${report.plan.rounds} rounds; ratios within a round; commit = the writer's own histogram)`,
-    formatDurability(report.durability),
-    '',
-    `Lifecycle costs (fresh processes, ${defaults.idleKeepAliveClients} idle keep-alive clients at shutdown)`,
-    lifecycle,
-    '',
-    `Targets: ${report.targets.length - missed} met, ${missed} missed`,
+    ...standard,
+    ...growth,
+    report.layers.length === 0
+      ? 'Targets: not checked (the throughput rows did not run)'
+      : `Targets: ${report.targets.length - missed} met, ${missed} missed`,
     ...report.targets.map((t) => t.line),
   ].join('\n')
 }

@@ -4,7 +4,7 @@
  * warmed up first (JIT, connection pools) and the warm-up is not measured.
  */
 import { type LoadRequest, type LoadResult, runLoad } from './load.js'
-import { peakRssBytesOf, totalCpuSeconds } from './proc.js'
+import { machineBusyShare, machineCpuTicks, peakRssBytesOf, totalCpuSeconds } from './proc.js'
 import { median, rotated, spread } from './stats.js'
 
 export interface LoadCase {
@@ -15,6 +15,8 @@ export interface LoadCase {
 }
 
 export interface RoundResult extends LoadResult {
+  /** 0..1: how busy all the machine's cores were over the round (/proc/stat), whoever used them */
+  machineBusyShare?: number
   /** server CPU microseconds per successful request (user + system, all server processes) */
   serverCpuUsPerRequest?: number
   /** bytes: the server processes' peak RSS so far (VmHWM, summed), read after the round */
@@ -46,12 +48,17 @@ export interface CaseSummary {
   serverCpuUsPerRequest?: number
   /** bytes: the largest peak RSS of the server processes over the rounds */
   serverPeakRssBytes?: number
+  /** median over the rounds of the machine's busy share (0..1, all cores) */
+  machineBusyShare?: number
+  /** median bytes per 2xx response as received (headers and body) */
+  bytesPerResponse: number
 }
 
 export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
   const rps = rounds.map((r) => r.rps)
   const p50 = rounds.map((r) => r.p50Ms)
   const cpu = rounds.flatMap((r) => (r.serverCpuUsPerRequest === undefined ? [] : [r.serverCpuUsPerRequest]))
+  const busy = rounds.flatMap((r) => (r.machineBusyShare === undefined ? [] : [r.machineBusyShare]))
   return {
     id,
     rounds,
@@ -61,7 +68,9 @@ export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
     rpsSpread: spread(rps),
     p50Spread: spread(p50),
     failures: rounds.reduce((sum, r) => sum + r.failed + r.errors, 0),
+    bytesPerResponse: median(rounds.map((r) => r.bytesPerResponse)),
     ...(cpu.length > 0 && { serverCpuUsPerRequest: median(cpu) }),
+    ...(busy.length > 0 && { machineBusyShare: median(busy) }),
     ...(rounds.some((r) => r.serverPeakRssBytes !== undefined) && {
       serverPeakRssBytes: Math.max(...rounds.map((r) => r.serverPeakRssBytes ?? 0)),
     }),
@@ -71,7 +80,9 @@ export function summarise(id: string, rounds: RoundResult[]): CaseSummary {
 async function measure(loadCase: LoadCase, durationS: number): Promise<RoundResult> {
   const pids = loadCase.serverPids?.() ?? []
   const cpuBefore = totalCpuSeconds(pids)
-  const result = await runLoad({ ...loadCase.request, durationS })
+  const machineBefore = machineCpuTicks()
+  const loaded = await runLoad({ ...loadCase.request, durationS })
+  const result = { ...loaded, machineBusyShare: machineBusyShare(machineBefore, machineCpuTicks()) }
   if (pids.length === 0) return result
   const cpuUs = (totalCpuSeconds(pids) - cpuBefore) * 1e6
   const serverPeakRssBytes = pids.reduce((sum, pid) => sum + peakRssBytesOf(pid), 0)

@@ -17,6 +17,7 @@ import {
 } from '@production-lab/load/page-check'
 import type { Browser } from 'playwright-core'
 import { benchPage } from '../src/bench-page.js'
+import { type GrowthPoint, growthPlan } from '../src/growth.js'
 import type { BenchReport, LayerRow } from '../src/report.js'
 import { summarise } from '../src/rounds.js'
 
@@ -30,6 +31,7 @@ const row = (id: string, rps: number[]): LayerRow => ({
       ok: value,
       failed: 0,
       errors: 0,
+      bytesPerResponse: 200,
       serverCpuUsPerRequest: 1e6 / value,
     })),
   ),
@@ -49,6 +51,35 @@ const step = (offeredRps: number, achievedRps: number, p50: number): CurveStep =
   inFlightMean: 1,
 })
 
+/** Both sweeps of the quick plan's shape, made up: rps flattening and the machine bound from 50 clients. */
+const growth: GrowthPoint[] = growthPlan({
+  growthConnections: [1, 50, 400],
+  growthResponseBytes: [0, 4096, 65_536],
+}).map((point) => {
+  const rps =
+    point.sweep === 'concurrency'
+      ? Math.min(200 * point.connections, 5000)
+      : 5000 / (1 + point.requestedBytes / 16_384)
+  const busy = point.connections >= 50 ? 0.95 : 0.3
+  return {
+    ...summarise(`${point.target}-${point.connections}-${point.requestedBytes}`, [
+      {
+        rps,
+        p50Ms: 5,
+        p99Ms: 5 + point.connections / 10,
+        ok: rps,
+        failed: 0,
+        errors: 0,
+        bytesPerResponse: 250 + point.requestedBytes,
+        serverCpuUsPerRequest: 100 + point.requestedBytes / 100,
+        machineBusyShare: busy,
+      },
+    ]),
+    ...point,
+    machineBound: busy >= 0.9,
+  }
+})
+
 const report = {
   startedAt: '2026-01-01T00:00:00.000Z',
   quick: true,
@@ -58,6 +89,7 @@ const report = {
     row('lifecycle', [3500, 3600, 3400]),
     row('peer', [3000, 3100, 2900]),
   ],
+  growth,
 } as unknown as BenchReport
 
 let dir: string
@@ -73,7 +105,7 @@ after(async () => {
 })
 
 describe('the benchmark HTML page', () => {
-  it('draws rps and CPU per round, latency per round and the curve, offline', async () => {
+  it('draws rps and CPU per round, latency per round, the curve and the growth sweeps, offline', async () => {
     const curve = {
       target: { name: '/read through nginx', url: 'http://127.0.0.1:1/read' },
       connections: 256,
@@ -95,6 +127,10 @@ describe('the benchmark HTML page', () => {
         'latency-p99',
         'read-through-nginx-latency',
         'read-through-nginx-throughput',
+        'growth-rps',
+        'growth-p99',
+        'growth-size-cpu',
+        'growth-size-rps',
       ],
     )
     for (const chart of charts) {
@@ -105,6 +141,9 @@ describe('the benchmark HTML page', () => {
       )
     }
     assert.equal(await page.locator('pre').textContent(), '| a | text | table |')
+    // The growth tables carry the machine-bound marks: 50 and 400 clients on 3 targets, all 6 size points.
+    const bound = await page.locator('section:has(#growth-rps) td', { hasText: /^MACHINE$/ }).count()
+    assert.equal(bound, 12)
     if (process.env.BENCH_PAGE_SCREENSHOT)
       await page.screenshot({ path: process.env.BENCH_PAGE_SCREENSHOT, fullPage: true })
     await page.close()

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseOptions } from '../src/cli.js'
 import { defaults, FULL_PLAN, QUICK_PLAN } from '../src/defaults.js'
+import { growthLoad } from '../src/growth.js'
 
 describe('parseOptions', () => {
   it('runs the full plan on the default ports by default', () => {
@@ -10,8 +11,9 @@ describe('parseOptions', () => {
     assert.equal(options.portBase, defaults.portBase)
     assert.deepEqual(options.nginx, {})
   })
-  it('--quick runs the short plan', () => {
+  it('--quick runs the short plan, also as `pnpm bench -- --quick` passes it', () => {
     assert.equal(parseOptions(['--quick'], {}).plan, QUICK_PLAN)
+    assert.equal(parseOptions(['--', '--quick'], {}).plan, QUICK_PLAN)
   })
   it('takes nginx tuning and the port base', () => {
     const options = parseOptions(['--nginx-keepalive', '16', '--nginx-workers', '2'], {
@@ -39,5 +41,23 @@ describe('the quick plan', () => {
       6 * QUICK_PLAN.fidelityRounds * QUICK_PLAN.fidelityDurationS +
       2 * QUICK_PLAN.curveRatesRps.length * QUICK_PLAN.curveStepS
     assert.ok(loadS < 40, `quick plan has ${loadS} s of load`)
+  })
+})
+
+describe('the growth section', () => {
+  it('--only growth runs it alone, --skip-growth leaves it out, and not both', () => {
+    assert.deepEqual(parseOptions([], {}).sections, { standard: true, growth: true })
+    assert.deepEqual(parseOptions(['--only', 'growth'], {}).sections, { standard: false, growth: true })
+    assert.deepEqual(parseOptions(['--skip-growth'], {}).sections, { standard: true, growth: false })
+    assert.throws(() => parseOptions(['--only', 'curve'], {}), /--only "curve" is invalid/)
+    assert.throws(() => parseOptions(['--only', 'growth', '--skip-growth'], {}), /exclude each other/)
+  })
+  it('adds under ~3 min of load to the full run and under 40 s to the quick one', () => {
+    const full = growthLoad(FULL_PLAN)
+    const quick = growthLoad(QUICK_PLAN)
+    // The sweeps share their 50-client point of the guide's answer.
+    assert.equal(full.cases, 6 * 3 + 5 * 2 - 2)
+    assert.ok(full.loadS <= 180, `full growth: ${full.loadS} s of load`)
+    assert.ok(quick.loadS < 40, `quick growth: ${quick.loadS} s of load`)
   })
 })

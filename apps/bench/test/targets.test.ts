@@ -55,6 +55,7 @@ const round = (rps: number, p50Ms: number, p99Ms: number): LoadResult => ({
   ok: 1,
   failed: 0,
   errors: 0,
+  bytesPerResponse: 200,
 })
 const row = (id: string, rounds: LoadResult[], ratio?: number): LayerRow => ({
   ...summarise(id, rounds),
@@ -166,6 +167,7 @@ describe('formatReport', () => {
     layers: [row('bare-fastify', [round(1000, 5, 10)]), row('lifecycle-all-on', [round(850, 5, 10)], 0.85)],
     peers: [],
     curves: [],
+    growth: [],
     fidelity: [fidelity('/read', 'direct', 50, 5.9)],
     durability: [
       {

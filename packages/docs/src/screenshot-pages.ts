@@ -29,6 +29,8 @@ export interface ScreenshotPage {
   produce(options: ScreenshotOptions): Promise<string>
   /** present once the page is drawn */
   readySelector: string
+  /** photograph only this element (a section of a longer page); default: the viewport */
+  element?: string
 }
 
 /** The default stack for screenshots: ports +600, free of the test command's offsets (0, 200, 500, 1000). */
@@ -101,6 +103,23 @@ export const SCREENSHOT_PAGES: readonly ScreenshotPage[] = [
     viewport: { width: 1280, height: 1600 },
     produce: async ({ from }) => written(from, 'bench-page', '.lab/bench', /^latest\.html$/, 'pnpm bench'),
     readySelector: REPORT_RENDERED_SELECTOR,
+  },
+  {
+    name: 'growth-page',
+    image: 'docs/images/growth-page.png',
+    title:
+      "the benchmark page's growth section (rps and p99 against clients, CPU per request and rps against response size)",
+    viewport: { width: 1280, height: 1600 },
+    produce: async ({ from }) =>
+      written(
+        from,
+        'growth-page',
+        '.lab/bench',
+        /^latest\.html$/,
+        'pnpm bench (or pnpm bench --only growth)',
+      ),
+    readySelector: REPORT_RENDERED_SELECTOR,
+    element: 'section:has(#growth-rps)',
   },
   {
     name: 'curve-page',

@@ -49,7 +49,8 @@ try {
     await tab.waitForSelector(page.readySelector, { timeout: 30_000 })
     const image = join(REPO_ROOT, page.image)
     mkdirSync(dirname(image), { recursive: true })
-    await tab.screenshot({ path: image })
+    if (page.element) await tab.locator(page.element).screenshot({ path: image })
+    else await tab.screenshot({ path: image })
     await tab.close()
     console.log(`wrote ${page.image} (${page.title}) from ${file}`)
   }

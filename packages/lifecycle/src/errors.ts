@@ -16,7 +16,7 @@ export const ErrorCodes = {
   VALIDATION_FAILED: {
     status: 400,
     message: 'The request does not match the schema',
-    when: 'the body does not match the route schema (a JSON array, string, number or null for /write; bad fault values)',
+    when: 'the body or query string does not match the route schema (a JSON array, string, number or null for /write; bad fault values; /read?bytes= other than an integer from 0 to the reader maxReadBytes)',
   },
   UNAUTHORIZED: {
     status: 401,
