@@ -23,9 +23,16 @@ import {
 import { CHART_PIXELS, launchHeadlessChromium, openOffline, type RenderedChart } from '../src/page-check.js'
 import { startTestServer } from './test-server.js'
 
-/** A run whose server answers 503s and 502s, then goes away: every class shows on the timeline. */
+/**
+ * A run whose server answers 503s and 502s, then goes away: every class shows on the timeline.
+ * The server closes when request 140 is sent (0.7 s at 200/s), not on a wall-clock timer: on a
+ * starved machine the load generator falls behind its schedule, and a timer closed the server
+ * before the 503s and 502s were even sent (run21: served 28, conn_reset 116, timeout 96).
+ */
 async function shutdownLikeRun(): Promise<LoadRun> {
   const server = await startTestServer()
+  const closeAtRequest = 140
+  let closed = false
   const handle = startLoad({
     name: 'reads while the server shuts down',
     url: `${server.url}/replica`,
@@ -33,12 +40,15 @@ async function shutdownLikeRun(): Promise<LoadRun> {
     durationMs: 1200,
     timeoutMs: 1000,
     describe: describeJsonResponse,
-    customize: (i) => (i >= 80 && i < 110 ? { path: i % 2 ? '/status/503' : '/status/502' } : {}),
+    customize: (i) => {
+      if (i >= closeAtRequest && !closed) {
+        closed = true
+        handle.mark('server closed')
+        void server.close()
+      }
+      return i >= 80 && i < 110 ? { path: i % 2 ? '/status/503' : '/status/502' } : {}
+    },
   })
-  setTimeout(() => {
-    handle.mark('server closed')
-    void server.close()
-  }, 700)
   return handle.done
 }
 

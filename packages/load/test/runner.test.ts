@@ -131,7 +131,11 @@ describe('timeline classification', () => {
 })
 
 describe('retries', () => {
-  const flaky = (failures: number, retries: number) => {
+  const flaky = (
+    failures: number,
+    retries: number,
+    delays: { baseDelayMs: number; maxDelayMs: number } = { baseDelayMs: 20, maxDelayMs: 40 },
+  ) => {
     let id = 0
     const prefix = `${failures}-${retries}-${Math.random()}`
     return runLoad({
@@ -140,7 +144,7 @@ describe('retries', () => {
       connections: 1,
       // one id per logical request: its retries keep it, as an Idempotency-Key would be kept
       customize: () => ({ headers: { 'x-request-id': `${prefix}-${id++}` } }),
-      retry: { retries, baseDelayMs: 20, maxDelayMs: 40 },
+      retry: { retries, ...delays },
     })
   }
 
@@ -158,9 +162,11 @@ describe('retries', () => {
   })
 
   it('waits at most the backoff caps between attempts', async () => {
-    // caps 20 ms then 40 ms: two retries wait at most 60 ms per request
-    const run = await flaky(2, 2)
-    for (const record of run.records) assert.ok(record.latencyMs < 60 + 200, `latency ${record.latencyMs} ms`)
+    // Uncapped, full jitter from a 5 s base would wait 0-5 s then 0-10 s; the 20 ms cap keeps
+    // both waits under 40 ms. A second of slack for a starved machine still tells them apart
+    // (uncapped, all 5 requests under 1.04 s has a chance of about 1e-10).
+    const run = await flaky(2, 2, { baseDelayMs: 5000, maxDelayMs: 20 })
+    for (const record of run.records) assert.ok(record.latencyMs < 40 + 1000, `latency ${record.latencyMs} ms`)
   })
 
   it('does not retry what is not retryable (404)', async () => {
