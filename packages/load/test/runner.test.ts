@@ -166,7 +166,8 @@ describe('retries', () => {
     // both waits under 40 ms. A second of slack for a starved machine still tells them apart
     // (uncapped, all 5 requests under 1.04 s has a chance of about 1e-10).
     const run = await flaky(2, 2, { baseDelayMs: 5000, maxDelayMs: 20 })
-    for (const record of run.records) assert.ok(record.latencyMs < 40 + 1000, `latency ${record.latencyMs} ms`)
+    for (const record of run.records)
+      assert.ok(record.latencyMs < 40 + 1000, `latency ${record.latencyMs} ms`)
   })
 
   it('does not retry what is not retryable (404)', async () => {
