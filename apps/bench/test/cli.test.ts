@@ -13,6 +13,9 @@ describe('parseOptions', () => {
   it('--quick runs the short plan', () => {
     assert.equal(parseOptions(['--quick'], {}).plan, QUICK_PLAN)
   })
+  it('takes the options after the `--` pnpm passes through (`./pnpm bench -- --quick`)', () => {
+    assert.equal(parseOptions(['--', '--quick'], {}).plan, QUICK_PLAN)
+  })
   it('takes nginx tuning and the port base', () => {
     const options = parseOptions(['--nginx-keepalive', '16', '--nginx-workers', '2'], {
       BENCH_PORT_BASE: '20000',
