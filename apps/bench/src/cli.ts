@@ -47,10 +47,11 @@ function explainBadCommandLine<T>(parse: () => T): T {
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  // `./pnpm bench -- --quick` (the documented form) reaches the script with the `--` in front.
+  const args = argv[0] === '--' ? argv.slice(1) : argv
   const { values } = explainBadCommandLine(() =>
     parseArgs({
-      // `pnpm bench -- --quick` hands the script a leading `--` (the form the docs use).
-      args: argv[0] === '--' ? argv.slice(1) : argv,
+      args,
       options: {
         help: { type: 'boolean', short: 'h', default: false },
         quick: { type: 'boolean', default: false },

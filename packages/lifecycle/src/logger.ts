@@ -1,7 +1,7 @@
 /**
  * pino, in the lab guide's JSON shape: `{"level":"INFO","message":"...","service":...}`.
- * Lines go to stdout through an asynchronous destination (a synchronous write per
- * line costs throughput); `flushSync()` must run before the process exits.
+ * Lines go to stdout, synchronously on a file or /dev/null and asynchronously on a pipe
+ * or socket (log-destination.ts says why); `flushSync()` must run before the process exits.
  *
  * Pre-built lines (the access line) go through `writeLine`, which batches them into one
  * write per event-loop turn: sonic-boom measures the byte length of its whole pending
@@ -11,6 +11,7 @@
  */
 import { type Logger, pino } from 'pino'
 import { defaults } from './defaults.js'
+import { stdoutDestination } from './log-destination.js'
 
 export type { Logger } from 'pino'
 
@@ -27,7 +28,7 @@ export function createLogger(options: {
   level: string
   destination?: NodeJS.WritableStream
 }): LoggerHandle {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false })
+  const destination = options.destination ?? stdoutDestination()
   let batch = ''
   const writeBatch = () => {
     if (batch === '') return
