@@ -3,27 +3,44 @@
  * connections while every iteration of this process's loop is busy for 20 ms, as a half-core
  * writer under load is. Counted in loop iterations, not milliseconds, so a slow machine does
  * not change the outcome: one socket takes one connection per iteration; eight take the
- * burst in a fraction of that. Every connection reaches the HTTP server, and stopListening() leaves
+ * burst in a fraction of that. The loop starts only once the whole burst is connected (queued
+ * in the kernel, not yet accepted): on a starved machine the client otherwise connects over many
+ * iterations and there is no burst to take (run23, two CPU burners: 27 iterations against 51). Every connection reaches the HTTP server, and stopListening() leaves
  * nothing listening.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { type AcceptSockets, assertPortFree, listenExtraAcceptSockets } from '../src/accept-sockets.js'
 
 const HOST = '127.0.0.1'
 const BURST = 40
 const BUSY_ITERATION_MS = 20
+/** ms the whole burst may take to connect (the client starts a Node process first) */
+const QUEUED_TIMEOUT_MS = 30_000
 
-/** Opens BURST connections at once, sends one request on each, exits 0 once every answer came. */
+/**
+ * Opens BURST connections at once, sends one request on each, writes the flag file once every
+ * connection is established (the kernel completes handshakes without an accept), and exits 0
+ * once every answer came.
+ */
 const CLIENT = `
 const net = require('node:net')
-const [port, count] = process.argv.slice(1).map(Number)
+const fs = require('node:fs')
+const [port, count] = process.argv.slice(1, 3).map(Number)
+const flag = process.argv[3]
 let answered = 0
+let connected = 0
 for (let i = 0; i < count; i++) {
-  const socket = net.connect(port, '${HOST}', () => socket.write('GET / HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n'))
+  const socket = net.connect(port, '${HOST}', () => {
+    socket.write('GET / HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n')
+    if (++connected === count) fs.writeFileSync(flag, 'queued')
+  })
   socket.on('data', () => {})
   socket.on('end', () => { if (++answered === count) process.exit(0) })
   socket.on('error', (error) => { console.error(error.message); process.exit(1) })
@@ -46,6 +63,22 @@ async function close({ http, sockets }: Awaited<ReturnType<typeof listen>>): Pro
   await new Promise((resolve) => http.close(resolve))
 }
 
+/**
+ * Blocks this thread (so its loop accepts nothing) until the client says the whole burst is
+ * connected; sleeps between looks instead of spinning, to leave the client the CPU.
+ */
+function waitBlockingFor(flag: string, clientPid: number | undefined): void {
+  const deadline = performance.now() + QUEUED_TIMEOUT_MS
+  const nap = new Int32Array(new SharedArrayBuffer(4))
+  while (!existsSync(flag)) {
+    if (performance.now() > deadline)
+      assert.fail(
+        `the client (pid ${clientPid}) had not connected all ${BURST} within ${QUEUED_TIMEOUT_MS} ms`,
+      )
+    Atomics.wait(nap, 0, 0, 5)
+  }
+}
+
 /** Loop iterations, each busy for BUSY_ITERATION_MS, until the burst's BURST requests arrived. */
 async function iterationsToTakeBurst(extra: number): Promise<number> {
   const server = await listen(extra)
@@ -53,10 +86,12 @@ async function iterationsToTakeBurst(extra: number): Promise<number> {
   server.http.on('request', () => {
     received += 1
   })
-  const client = spawn(process.execPath, ['-e', CLIENT, String(server.port), String(BURST)], {
+  const flag = join(mkdtempSync(join(tmpdir(), 'accept-burst-')), 'queued')
+  const client = spawn(process.execPath, ['-e', CLIENT, String(server.port), String(BURST), flag], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve))
+  waitBlockingFor(flag, client.pid)
   let iterations = 0
   await new Promise<void>((resolve) => {
     const busyIteration = () => {
