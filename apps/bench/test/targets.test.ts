@@ -91,7 +91,7 @@ describe('checkTargets', () => {
       row('lifecycle-all-on', [round(850, 5, 10)], 0.85),
       row('lifecycle-no-log', [round(880, 5, 10)], 0.88),
       row('reader-direct', [round(900, 5.5, 9)]),
-      row('readers-nginx', [round(800, 6, 19)], 0.89),
+      row('readers-nginx', [round(800, 6, 19)], 0.91),
     ],
     peers: [
       {
