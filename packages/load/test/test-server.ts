@@ -58,8 +58,12 @@ export async function startTestServer(): Promise<TestServer> {
           ? json(res, 503, { error: 'OVERLOADED' })
           : json(res, 200, { service: 'TEST' })
       }
-      case 'replica':
+      case 'replica': {
+        // ?waitMs=N: answers after N ms, for runs that must take time one request at a time
+        const waitMs = Number(url.searchParams.get('waitMs') ?? 0)
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
         return json(res, 200, { service: replicaTurn++ % 4 === 2 ? 'FAST_REPLICA_2' : 'FAST_REPLICA_1' })
+      }
       default:
         return json(res, 404, { error: 'NOT_FOUND' })
     }
