@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatMs, type LoadRun } from '@production-lab/load'
 import { READERS } from '@production-lab/stack'
-import { lbReadRetry, lbUrl, setFaults, waitHealthy } from './arrange.js'
+import { lbReadRetry, lbUrl, setFaults, waitHealthy, waitLbServesBoth } from './arrange.js'
 import { reloadUnderLoad } from './lb-reload.js'
 import { followRotation } from './lb-rotation.js'
 import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
@@ -60,10 +60,15 @@ export async function lbFollows(context: ScenarioContext): Promise<void> {
   await requireWatched(context, first.name)
   await requireWatched(context, second.name)
   await chaosAct(context, 'killed', first, second, ['L1.1', 'L1.2'])
-  // The watcher restarts the second reader; both serve again before the next act.
+  // The watcher restarts the second reader; both serve again before the next act: healthy,
+  // and back in nginx_lb's rotation. Healthy alone is not enough on compose, where the follower
+  // re-admits a reader after its own readiness check and a reload: run29 started the hung act
+  // with app_fast_2 still out, so every read went to the hung app_fast_1 (67 x 504 in 0.7 s).
   await waitHealthy(context, [second.name])
+  await waitLbServesBoth(context)
   await chaosAct(context, 'hung', first, second, ['L1.3', 'L1.4'])
   await waitHealthy(context, [second.name])
+  await waitLbServesBoth(context)
   await reloadUnderLoad(context)
 }
 
