@@ -69,10 +69,13 @@ stop_preparation() {
 # example: mostly downloading, a minute or more on a fresh machine). Each has a step that waits
 # for it and shows its log's end if it failed; an early exit stops them.
 declare -A beside_pid=() beside_log=()
+# Each job beside runs in a session (and process group) of its own, so stopping it stops its
+# whole tree: killing only pnpm left the observability test and its native stack (offset 500)
+# running for minutes after a red run, and the next run met "port 8589 already in use".
 start_beside() {
   local name="$1" log="$2"
   shift 2
-  "$@" >"$log" 2>&1 &
+  setsid "$@" >"$log" 2>&1 &
   beside_pid[$name]=$! beside_log[$name]="$log"
 }
 wait_beside() {
@@ -84,7 +87,7 @@ wait_beside() {
 }
 stop_beside() {
   local pid
-  for pid in "${beside_pid[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${beside_pid[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
 }
 wait_consumer() {
   wait_beside "consumer test" 60 || return 1
