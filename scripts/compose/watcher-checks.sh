@@ -86,7 +86,10 @@ for name in nginx_lb health_watcher; do
 done
 [ "$(started_at nginx_lb)" = "$nginx_before" ] || fail "nginx_lb was restarted: $nginx_before -> $(started_at nginx_lb)"
 [ "$(started_at health_watcher)" = "$watcher_before" ] || fail "health_watcher was restarted: $watcher_before -> $(started_at health_watcher)"
-never_line() { watcher_log | grep -q 'Never restarted, whatever their labels: nginx_lb (the load balancer), health_watcher (this watcher itself)'; }
+# grep reads the whole log (no -q): with pipefail, -q's early exit made the upstream die of
+# SIGPIPE once the log outgrew the pipe's buffer, and the check failed with the line present
+# (run40: "not within 5 s").
+never_line() { watcher_log | grep -F 'Never restarted, whatever their labels: nginx_lb (the load balancer), health_watcher (this watcher itself)' >/dev/null; }
 until_true 5 "the watcher's log naming nginx_lb and itself as never restarted" never_line
 pass "nginx_lb and health_watcher, labelled and failing the watcher's liveness probes: called down, never restarted (the watcher found itself by its container id)"
 
