@@ -5,6 +5,8 @@
 # app accepts it on /admin/faults and refuses the token this repository used to fall back to.
 # Prints one line per check; exits 1 on the first failure.
 set -euo pipefail
+# No `grep -q` after a pipe: under pipefail its early exit can kill the writer with SIGPIPE, and
+# the pipeline fails with the line present (watcher-checks.sh, run40); grep ... >/dev/null reads it all.
 # shellcheck source=scripts/compose/checks-env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/checks-env.sh"
 fail() { printf 'FAIL  %s\n' "$*"; exit 1; }
@@ -15,7 +17,7 @@ retired="$(stack RETIRED_DEFAULT_ADMIN_TOKEN)"
 
 state="$(docker_api "/containers/$init/json" | json '`${v.State.Status} ${v.State.ExitCode}`')"
 [ "$state" = "exited 0" ] || fail "$init: expected exited 0, got $state"
-docker_api "/containers/$init/logs?stdout=true&stderr=true" | grep -aq "admin token in the volume lab_secrets" ||
+docker_api "/containers/$init/logs?stdout=true&stderr=true" | grep -aF "admin token in the volume lab_secrets" >/dev/null ||
   fail "$init did not log where the token is"
 pass "$init ran once and exited 0, and logged where the secrets are"
 
@@ -29,7 +31,7 @@ token="$(docker_api "/containers/app_slow/archive?path=$token_file" | tar -xO)"
 pass "generated admin token: ${#token} characters, not the old default, file mode -r--r-----"
 
 for container in app_slow app_fast_1 app_fast_2 health_watcher; do
-  docker_api "/containers/$container/json" | json 'v.Config.Env.join("\n")' | grep -q '^ADMIN_TOKEN=' &&
+  docker_api "/containers/$container/json" | json 'v.Config.Env.join("\n")' | grep '^ADMIN_TOKEN=' >/dev/null &&
     fail "$container has ADMIN_TOKEN in its environment (docker inspect shows it)"
 done
 pass "no container has the token in its environment (ADMIN_TOKEN_FILE only)"

@@ -12,6 +12,8 @@
 # Takes about 20-30 s when the images exist; builds them first (3-5 min) when they do not.
 # Waits (bounded) for podman.lock, as scripts/compose/smoke.sh does: one podman user at a time.
 set -euo pipefail
+# No `grep -q` after a pipe: under pipefail its early exit can kill the writer with SIGPIPE
+# (scripts/compose/watcher-checks.sh, run40); grep ... >/dev/null reads it all.
 # shellcheck source=scripts/compose/env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../compose/env.sh"
 cd "$PL_REPO"
@@ -153,7 +155,7 @@ log "20 reads through nginx: $split"
 [ "$(grep -c '"service":"FAST_REPLICA_1"' "$work/reads.txt")" = 15 ] &&
   [ "$(grep -c '"service":"FAST_REPLICA_2"' "$work/reads.txt")" = 5 ] ||
   { log "expected 15 x FAST_REPLICA_1 and 5 x FAST_REPLICA_2"; exit 1; }
-curl -fsS --max-time 5 -X POST "http://127.0.0.1:$PORT/write" | grep -q '"service":"SLOW_PRIMARY"' ||
+curl -fsS --max-time 5 -X POST "http://127.0.0.1:$PORT/write" | grep -F '"service":"SLOW_PRIMARY"' >/dev/null ||
   { log "POST /write through nginx did not reach SLOW_PRIMARY"; exit 1; }
 log "POST /write through nginx reached SLOW_PRIMARY"
 # nginx keeps /metrics and /admin to itself.
