@@ -14,7 +14,7 @@ import { READERS } from '@production-lab/stack'
 import { lbReadRetry, lbUrl, setFaults, waitHealthy, waitLbServesBoth } from './arrange.js'
 import { reloadUnderLoad } from './lb-reload.js'
 import { followRotation } from './lb-rotation.js'
-import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
+import { failuresText, runNumbers, splitText, startedBetween, underLoad } from './measure.js'
 import { resetRetries } from './reset-retries.js'
 import type { ScenarioContext } from './types.js'
 import { processOf, requireWatched, START_ALLOWANCE_MS, seconds, waitNewProcess } from './watcher-support.js'
@@ -174,9 +174,8 @@ async function chaosAct(
 }
 
 function servedBetween(done: LoadRun, first: Reader, fromEpochMs: number, toEpochMs: number) {
-  const from = fromEpochMs - done.startedAtEpochMs
-  const to = toEpochMs - done.startedAtEpochMs
-  const records = done.records.filter((record) => record.startMs >= from && record.startMs < to)
+  const t0 = done.startedAtEpochMs
+  const records = startedBetween(done.records, fromEpochMs - t0, toEpochMs - t0)
   return {
     requests: records.length,
     served: records.filter((record) => record.outcome === 'served').length,

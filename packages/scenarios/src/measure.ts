@@ -7,11 +7,17 @@ import {
   type LoadSummary,
   OUTCOME_LABELS,
   type OutcomeClass,
+  type RequestRecord,
   runLoad,
   startLoad,
 } from '@production-lab/load'
 import { lbUrl } from './arrange.js'
 import type { ScenarioContext } from './types.js'
+
+/** Records whose start lies in [fromMs, toMs) on the run's clock (ms since the load started). */
+export function startedBetween(records: RequestRecord[], fromMs: number, toMs: number): RequestRecord[] {
+  return records.filter((r) => r.startMs >= fromMs && r.startMs < toMs)
+}
 
 /** p50/p95/p99 (ms), req/s, error % and request counts of a run. */
 export function runNumbers(summary: LoadSummary, prefix = ''): Record<string, number> {

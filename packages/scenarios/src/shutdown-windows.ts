@@ -14,6 +14,7 @@
  * earliest close got its 502 113 ms after it, in a burst of 502s answered together).
  */
 import type { RequestRecord } from '@production-lab/load'
+import { startedBetween } from './measure.js'
 
 /** Moments in milliseconds on the run's clock (since the load started). */
 export interface WriterShutdownMoments {
@@ -55,11 +56,6 @@ export interface WriterShutdownWindows {
 }
 
 const answeredMs = (r: RequestRecord): number => r.startMs + r.latencyMs
-
-/** Records whose start lies in [fromMs, toMs) on the run's clock. */
-export function startedBetween(records: RequestRecord[], fromMs: number, toMs: number): RequestRecord[] {
-  return records.filter((r) => r.startMs >= fromMs && r.startMs < toMs)
-}
 
 export function writerShutdownWindows(
   records: RequestRecord[],

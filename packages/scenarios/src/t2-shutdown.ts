@@ -24,10 +24,10 @@ import {
   waitHealthy,
 } from './arrange.js'
 import { followRotation } from './lb-rotation.js'
-import { failuresText, runNumbers, splitText, underLoad } from './measure.js'
+import { failuresText, runNumbers, splitText, startedBetween, underLoad } from './measure.js'
 import { resetRetries } from './reset-retries.js'
 import { followServiceLog, SHUTDOWN_COMPLETE_LINE, SHUTDOWN_STARTED_LINE } from './service-logs.js'
-import { startedBetween, writerShutdownWindows } from './shutdown-windows.js'
+import { writerShutdownWindows } from './shutdown-windows.js'
 import type { ScenarioContext } from './types.js'
 import { waitFor } from './wait.js'
 import { storedWrites } from './writer-data.js'
